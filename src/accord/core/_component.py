@@ -1,0 +1,215 @@
+"""Declarative components: dump an object to a ``ComponentModel`` (JSON/YAML) and load it back.
+
+Compatible with AutoGen's component format (``provider``, ``component_type``, ``version``,
+``component_version``, ``description``, ``label``, ``config``). Unlike AutoGen, loading resolves
+providers only through accord's registry (:mod:`accord.core._component_registry`): no arbitrary
+import, no ``exec``.
+"""
+
+from __future__ import annotations
+
+import json
+import warnings
+from typing import Any, ClassVar, Generic, Literal, TypeGuard, TypeVar, cast, overload
+
+from pydantic import BaseModel, ValidationError
+from typing_extensions import Self
+
+from .._errors import ComponentError
+from ._component_registry import register_component, resolve_provider
+
+__all__ = [
+    "Component",
+    "ComponentBase",
+    "ComponentFromConfig",
+    "ComponentLoader",
+    "ComponentModel",
+    "ComponentSchemaType",
+    "ComponentToConfig",
+    "ComponentType",
+    "is_component_class",
+    "is_component_instance",
+]
+
+ComponentType = (
+    Literal["model", "agent", "tool", "termination", "token_provider", "workbench"] | str
+)
+ConfigT = TypeVar("ConfigT", bound=BaseModel)
+T = TypeVar("T")
+
+
+class ComponentModel(BaseModel):
+    """The serialized form of a component."""
+
+    provider: str
+    component_type: ComponentType | None = None
+    version: int | None = None
+    component_version: int | None = None
+    description: str | None = None
+    label: str | None = None
+    config: dict[str, Any]
+
+    def to_json(self, *, indent: int | None = 2, reveal_secrets: bool = False) -> str:
+        """JSON text of this model; secrets stay masked unless ``reveal_secrets``."""
+        return json.dumps(_jsonable(self.model_dump(exclude_none=True), reveal_secrets), indent=indent)
+
+    def to_yaml(self, *, reveal_secrets: bool = False) -> str:
+        import yaml
+
+        return cast(str, yaml.safe_dump(_jsonable(self.model_dump(exclude_none=True), reveal_secrets), sort_keys=False))
+
+
+def _jsonable(value: Any, reveal: bool) -> Any:
+    from pydantic import SecretStr
+
+    if isinstance(value, SecretStr):
+        return value.get_secret_value() if reveal else "**********"
+    if isinstance(value, BaseModel):
+        return _jsonable(value.model_dump(exclude_none=True), reveal)
+    if isinstance(value, dict):
+        return {k: _jsonable(v, reveal) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v, reveal) for v in value]
+    return value
+
+
+def _docstring_summary(cls: type[Any]) -> str | None:
+    doc = cls.__doc__
+    if not doc:
+        return None
+    lines: list[str] = []
+    for line in doc.strip().splitlines():
+        stripped = line.strip()
+        if not stripped or stripped.startswith("Args:"):
+            break
+        lines.append(stripped)
+    return " ".join(lines) or None
+
+
+class ComponentToConfig(Generic[ConfigT]):
+    """Mixin for classes that can be dumped to a :class:`ComponentModel`."""
+
+    component_type: ClassVar[ComponentType]
+    component_version: ClassVar[int] = 1
+    component_provider_override: ClassVar[str | None] = None
+    component_description: ClassVar[str | None] = None
+    component_label: ClassVar[str | None] = None
+
+    def _to_config(self) -> ConfigT:
+        raise NotImplementedError(f"{type(self).__name__} cannot be dumped: it does not implement _to_config()")
+
+    def dump_component(self) -> ComponentModel:
+        cls = type(self)
+        provider = cls.component_provider_override
+        if provider is None:
+            if "<locals>" in cls.__qualname__:
+                raise TypeError(f"Cannot dump component {cls.__qualname__}: classes defined in a function have no path")
+            provider = f"{cls.__module__}.{cls.__qualname__}"
+            if "._" in provider and not provider.startswith("accord."):
+                warnings.warn(
+                    f"Component provider {provider!r} points into a private module; set component_provider_override",
+                    stacklevel=2,
+                )
+        component_type = getattr(cls, "component_type", None)
+        if component_type is None:
+            raise TypeError(f"{cls.__name__} has no component_type")
+        config = self._to_config()
+        return ComponentModel(
+            provider=provider,
+            component_type=component_type,
+            version=cls.component_version,
+            component_version=cls.component_version,
+            description=cls.component_description or _docstring_summary(cls),
+            label=cls.component_label or cls.__name__,
+            config=config.model_dump(exclude_none=True),
+        )
+
+
+class ComponentFromConfig(Generic[ConfigT]):
+    """Mixin for classes that can be created from a config."""
+
+    @classmethod
+    def _from_config(cls, config: ConfigT) -> Self:
+        raise NotImplementedError(f"{cls.__name__} cannot be loaded: it does not implement _from_config()")
+
+    @classmethod
+    def _from_config_past_version(cls, config: dict[str, Any], version: int) -> Self:
+        raise NotImplementedError(
+            f"{cls.__name__} cannot load config version {version} (current: {getattr(cls, 'component_version', 1)})"
+        )
+
+
+class ComponentSchemaType(Generic[ConfigT]):
+    """Mixin that declares the pydantic config schema of a component class."""
+
+    component_config_schema: type[ConfigT]
+    required_class_vars: ClassVar[list[str]] = ["component_config_schema", "component_type"]
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if cls.__module__.startswith("accord.") and hasattr(cls, "component_type") and is_component_class(cls):
+            register_component(cls)
+
+
+class ComponentLoader:
+    """Mixin giving ``load_component`` to interface classes (``ChatCompletionClient.load_component``)."""
+
+    @overload
+    @classmethod
+    def load_component(cls, model: ComponentModel | dict[str, Any], expected: None = None) -> Self: ...
+
+    @overload
+    @classmethod
+    def load_component(cls, model: ComponentModel | dict[str, Any], expected: type[T]) -> T: ...
+
+    @classmethod
+    def load_component(cls, model: ComponentModel | dict[str, Any], expected: type[T] | None = None) -> Self | T:
+        return load_component(model, expected if expected is not None else cls)
+
+
+def load_component(model: ComponentModel | dict[str, Any] | str, expected: type[Any] | None = None) -> Any:
+    """Create an object from its component model (a ComponentModel, a dict or JSON text)."""
+    if isinstance(model, str):
+        model = json.loads(model)
+    if isinstance(model, dict):
+        try:
+            model = ComponentModel.model_validate(model)
+        except ValidationError as e:
+            raise ComponentError(f"Invalid component model: {e}") from e
+    component_cls = resolve_provider(model.provider)
+    if not is_component_class(component_cls):
+        raise ComponentError(f"Component provider {model.provider!r} resolves to {component_cls!r}, not a component")
+    cls_version: int = component_cls.component_version
+    loaded_version = model.component_version or model.version or 1
+    if loaded_version < cls_version:
+        instance = component_cls._from_config_past_version(model.config, loaded_version)
+    else:
+        try:
+            config = component_cls.component_config_schema.model_validate(model.config)
+        except ValidationError as e:
+            raise ComponentError(f"Invalid config for component {model.provider!r}: {e}") from e
+        instance = component_cls._from_config(config)
+    if expected is not None and not isinstance(instance, expected):
+        raise TypeError(f"Component {model.provider!r} loaded a {type(instance).__name__}, expected {expected.__name__}")
+    return instance
+
+
+class ComponentBase(ComponentToConfig[ConfigT], ComponentLoader, Generic[ConfigT]):
+    """Base for component interfaces (``ChatCompletionClient``, ``Workbench``...)."""
+
+
+class Component(ComponentFromConfig[ConfigT], ComponentSchemaType[ConfigT], Generic[ConfigT]):
+    """Base for concrete components: ``class X(SomeInterface, Component[XConfig])``."""
+
+
+def is_component_class(cls: type[Any]) -> TypeGuard[type[Component[Any]]]:
+    return (
+        isinstance(cls, type)
+        and issubclass(cls, ComponentToConfig)
+        and issubclass(cls, ComponentSchemaType)
+        and issubclass(cls, ComponentFromConfig)
+    )
+
+
+def is_component_instance(obj: Any) -> TypeGuard[Component[Any]]:
+    return is_component_class(type(obj))
