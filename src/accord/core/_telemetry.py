@@ -1,0 +1,154 @@
+"""OpenTelemetry spans, used only when opentelemetry is installed and in use (never a hard dependency).
+
+Tracing costs nothing unless the user passes a tracer provider or has configured a global one:
+accord never imports opentelemetry itself when the program has not imported it.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Generator, Mapping
+from contextlib import contextmanager
+from typing import Any, Literal
+
+from ._agent_id import AgentId
+from ._topic import TopicId
+
+__all__ = [
+    "RuntimeTracer",
+    "trace_create_agent_span",
+    "trace_invoke_agent_span",
+    "trace_tool_span",
+]
+
+Operation = Literal["create", "send", "publish", "receive", "intercept", "process", "ack"]
+
+
+def _otel_trace() -> Any | None:
+    """The opentelemetry.trace module if the program already uses OpenTelemetry, else None."""
+    return sys.modules.get("opentelemetry.trace")
+
+
+def _global_provider_configured(trace: Any) -> bool:
+    provider = trace.get_tracer_provider()
+    name = type(provider).__name__
+    return name not in ("ProxyTracerProvider", "NoOpTracerProvider")
+
+
+def _destination(value: AgentId | TopicId | str | None) -> str:
+    if isinstance(value, AgentId):
+        return f"{value.type}.({value.key})-A"
+    if isinstance(value, TopicId):
+        return f"{value.type}.({value.source})-T"
+    return "" if value is None else value
+
+
+class RuntimeTracer:
+    """Messaging spans of a runtime (AutoGen's names: ``"autogen {operation} {destination}"``)."""
+
+    def __init__(self, tracer_provider: Any | None, runtime_name: str) -> None:
+        self._tracer: Any | None = None
+        disabled = any(
+            os.environ.get(var, "").lower() == "true"
+            for var in ("AUTOGEN_DISABLE_RUNTIME_TRACING", "ACCORD_DISABLE_RUNTIME_TRACING")
+        )
+        if disabled:
+            return
+        if tracer_provider is not None:
+            self._tracer = tracer_provider.get_tracer(f"autogen {runtime_name}")
+            return
+        trace = _otel_trace()
+        if trace is not None and _global_provider_configured(trace):
+            self._tracer = trace.get_tracer(f"autogen {runtime_name}")
+
+    @property
+    def enabled(self) -> bool:
+        return self._tracer is not None
+
+    @contextmanager
+    def span(
+        self, operation: Operation, destination: AgentId | TopicId | str | None, *,
+        attributes: Mapping[str, Any] | None = None,
+    ) -> Generator[Any, None, None]:
+        if self._tracer is None:
+            yield None
+            return
+        from opentelemetry.trace import SpanKind
+
+        kind = SpanKind.PRODUCER if operation in ("create", "send", "publish") else SpanKind.CONSUMER
+        dest = _destination(destination)
+        attrs: dict[str, Any] = {"messaging.operation": operation, "messaging.destination": dest}
+        if attributes:
+            attrs.update({k: v for k, v in attributes.items() if v is not None})
+        with self._tracer.start_as_current_span(f"autogen {operation} {dest}", kind=kind, attributes=attrs) as span:
+            yield span
+
+
+def _genai_tracer(tracer: Any | None) -> Any | None:
+    if tracer is not None:
+        return tracer
+    trace = _otel_trace()
+    if trace is None or not _global_provider_configured(trace):
+        return None
+    return trace.get_tracer("autogen-core")
+
+
+@contextmanager
+def _genai_span(
+    name: str, kind_name: str, attributes: dict[str, Any], tracer: Any | None, parent: Any | None
+) -> Generator[Any, None, None]:
+    t = _genai_tracer(tracer)
+    if t is None:
+        yield None
+        return
+    from opentelemetry import trace
+    from opentelemetry.trace import SpanKind
+
+    context = trace.set_span_in_context(parent) if parent is not None else None
+    attrs = {k: v for k, v in attributes.items() if v is not None}
+    with t.start_as_current_span(name, kind=getattr(SpanKind, kind_name), attributes=attrs, context=context) as span:
+        try:
+            yield span
+        except BaseException as e:
+            span.set_attribute("error.type", type(e).__name__)
+            raise
+
+
+def trace_create_agent_span(
+    agent_name: str, *, tracer: Any | None = None, parent: Any | None = None, agent_id: str | None = None,
+    agent_description: str | None = None,
+) -> Any:
+    """Span ``create_agent {name}`` (GenAI semantic conventions)."""
+    return _genai_span(
+        f"create_agent {agent_name}", "CLIENT",
+        {"gen_ai.operation.name": "create_agent", "gen_ai.system": "autogen", "gen_ai.agent.name": agent_name,
+         "gen_ai.agent.id": agent_id, "gen_ai.agent.description": agent_description},
+        tracer, parent,
+    )
+
+
+def trace_invoke_agent_span(
+    agent_name: str, *, tracer: Any | None = None, parent: Any | None = None, agent_id: str | None = None,
+    agent_description: str | None = None,
+) -> Any:
+    """Span ``invoke_agent {name}`` (GenAI semantic conventions)."""
+    return _genai_span(
+        f"invoke_agent {agent_name}", "CLIENT",
+        {"gen_ai.operation.name": "invoke_agent", "gen_ai.system": "autogen", "gen_ai.agent.name": agent_name,
+         "gen_ai.agent.id": agent_id, "gen_ai.agent.description": agent_description},
+        tracer, parent,
+    )
+
+
+def trace_tool_span(
+    tool_name: str, *, tracer: Any | None = None, parent: Any | None = None, tool_description: str | None = None,
+    tool_call_id: str | None = None,
+) -> Any:
+    """Span ``execute_tool {name}`` (GenAI semantic conventions)."""
+    return _genai_span(
+        f"execute_tool {tool_name}", "INTERNAL",
+        {"gen_ai.operation.name": "execute_tool", "gen_ai.system": "autogen", "gen_ai.tool.name": tool_name,
+         "gen_ai.tool.description": tool_description, "gen_ai.tool.call.id": tool_call_id},
+        tracer, parent,
+    )
