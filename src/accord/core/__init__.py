@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from ._agent import Agent, AgentMetadata, AgentProxy
 from ._agent_id import AgentId, AgentType
+from ._base_agent import BaseAgent, handles, subscription_factory
 from ._cache_store import CacheStore, InMemoryStore
 from ._cancellation_token import CancellationToken
+from ._closure_agent import ClosureAgent, ClosureContext
 from ._component import (
     Component,
     ComponentBase,
@@ -27,7 +30,30 @@ from ._constants import (
     TRACE_LOGGER_NAME,
 )
 from ._contexts import AgentInstantiationContext, MessageHandlerContext, SubscriptionInstantiationContext
+from ._envelope_events import EnvelopeEvent, EnvelopeKind, EnvelopeListener
 from ._image import Image
+from ._intervention import DefaultInterventionHandler, DropMessage, InterventionHandler
+from ._message_context import MessageContext
+from ._routed_agent import MessageHandler, RoutedAgent, event, message_handler, rpc
+from ._runtime_protocol import AgentRuntime
+from ._serialization import (
+    DataclassJsonMessageSerializer,
+    MessageSerializer,
+    ProtobufMessageSerializer,
+    PydanticJsonMessageSerializer,
+    UnknownPayload,
+    try_get_known_serializers_for_type,
+)
+from ._single_threaded_agent_runtime import SingleThreadedAgentRuntime
+from ._subscription import (
+    DefaultSubscription,
+    Subscription,
+    TypePrefixSubscription,
+    TypeSubscription,
+    UnboundSubscription,
+    default_subscription,
+    type_subscription,
+)
 from ._telemetry import trace_create_agent_span, trace_invoke_agent_span, trace_tool_span
 from ._topic import DefaultTopicId, TopicId
 from ._types import FunctionCall
@@ -38,15 +64,18 @@ __all__ = [
     "PROTOBUF_DATA_CONTENT_TYPE",
     "ROOT_LOGGER_NAME",
     "TRACE_LOGGER_NAME",
-    "CacheStore",
-    "InMemoryStore",
-    "trace_create_agent_span",
-    "trace_invoke_agent_span",
-    "trace_tool_span",
+    "Agent",
     "AgentId",
     "AgentInstantiationContext",
+    "AgentMetadata",
+    "AgentProxy",
+    "AgentRuntime",
     "AgentType",
+    "BaseAgent",
+    "CacheStore",
     "CancellationToken",
+    "ClosureAgent",
+    "ClosureContext",
     "Component",
     "ComponentBase",
     "ComponentFromConfig",
@@ -55,15 +84,47 @@ __all__ = [
     "ComponentSchemaType",
     "ComponentToConfig",
     "ComponentType",
+    "DataclassJsonMessageSerializer",
+    "DefaultInterventionHandler",
+    "DefaultSubscription",
     "DefaultTopicId",
+    "DropMessage",
+    "EnvelopeEvent",
+    "EnvelopeKind",
+    "EnvelopeListener",
     "FunctionCall",
     "Image",
+    "InMemoryStore",
+    "InterventionHandler",
+    "MessageContext",
+    "MessageHandler",
     "MessageHandlerContext",
+    "MessageSerializer",
+    "ProtobufMessageSerializer",
+    "PydanticJsonMessageSerializer",
+    "RoutedAgent",
+    "SingleThreadedAgentRuntime",
+    "Subscription",
     "SubscriptionInstantiationContext",
     "TopicId",
+    "TypePrefixSubscription",
+    "TypeSubscription",
+    "UnboundSubscription",
+    "UnknownPayload",
     "allow_providers",
+    "default_subscription",
+    "event",
+    "handles",
     "is_component_class",
     "is_component_instance",
     "load_component",
+    "message_handler",
     "register_component",
+    "rpc",
+    "subscription_factory",
+    "trace_create_agent_span",
+    "trace_invoke_agent_span",
+    "trace_tool_span",
+    "try_get_known_serializers_for_type",
+    "type_subscription",
 ]

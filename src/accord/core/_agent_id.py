@@ -25,9 +25,9 @@ class AgentType:
 class AgentId:
     """Identifies an agent instance: its ``type`` (registered with the runtime) and a ``key`` (any string)."""
 
-    __slots__ = ("_hash", "_key", "_type")
+    __slots__ = ("_key", "_type")
 
-    def __init__(self, type: str | AgentType, key: str) -> None:  # noqa: A002 - AutoGen's parameter name
+    def __init__(self, type: str | AgentType, key: str) -> None:
         if isinstance(type, AgentType):
             type = type.type
         if not _AGENT_TYPE.match(type):
@@ -37,7 +37,6 @@ class AgentId:
             )
         self._type = type
         self._key = key
-        self._hash = hash((type, key))
 
     @property
     def type(self) -> str:
@@ -56,7 +55,7 @@ class AgentId:
         return cls(items[0], items[1])
 
     def __hash__(self) -> int:
-        return self._hash
+        return hash((self._type, self._key))
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, AgentId):

@@ -42,6 +42,13 @@ class CancellationToken:
                 return
         callback()
 
+    def _remove_callback(self, callback: Callable[[], None]) -> None:
+        with self._lock:
+            try:
+                self._callbacks.remove(callback)
+            except ValueError:
+                pass
+
     def link_future(self, future: Future[Any]) -> Future[Any]:
         """Cancel ``future`` when this token is cancelled; returns ``future``."""
         with self._lock:

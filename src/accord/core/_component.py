@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import json
 import warnings
-from typing import Any, ClassVar, Generic, Literal, TypeGuard, TypeVar, cast, overload
+from typing import Any, ClassVar, Generic, Literal, Self, TypeGuard, TypeVar, cast, overload
 
 from pydantic import BaseModel, ValidationError
-from typing_extensions import Self
 
 from .._errors import ComponentError
 from ._component_registry import register_component, resolve_provider

@@ -38,7 +38,7 @@ class TopicId:
 class DefaultTopicId(TopicId):
     """``TopicId("default", source)``; inside a handler the source defaults to the handling agent's key."""
 
-    def __init__(self, type: str = "default", source: str | None = None) -> None:  # noqa: A002
+    def __init__(self, type: str = "default", source: str | None = None) -> None:
         if source is None:
             from ._contexts import MessageHandlerContext
 

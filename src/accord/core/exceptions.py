@@ -16,11 +16,11 @@ __all__ = [
 ]
 
 
-class CantHandleException(DeliveryError):  # noqa: N818 - AutoGen's name
+class CantHandleException(DeliveryError):
     """The handler cannot process the given message."""
 
 
-class UndeliverableException(DeliveryError):  # noqa: N818 - AutoGen's name
+class UndeliverableException(DeliveryError):
     """The message cannot be delivered."""
 
 
@@ -28,7 +28,7 @@ class RecipientNotFoundError(UndeliverableException, LookupError):
     """The recipient's agent type is not registered with the runtime."""
 
 
-class MessageDroppedException(DeliveryError):  # noqa: N818 - AutoGen's name
+class MessageDroppedException(DeliveryError):
     """An intervention handler dropped the message."""
 
 

@@ -119,7 +119,7 @@ class _Converter:
             ref_name = schema["$ref"].split("/")[-1]
             if ref_name not in self.models:
                 target = self.resolve_ref(schema["$ref"])
-                if target.get("type", "object") == "object" and "properties" in target or "allOf" in target:
+                if (target.get("type", "object") == "object" and "properties" in target) or "allOf" in target:
                     self.models[ref_name] = self.model(target, ref_name)
                 else:
                     return self.type_of(target, ref_name)
