@@ -111,6 +111,8 @@ class SingleThreadedAgentRuntime:
         self._pending = 0
         self._idle: asyncio.Event | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
+        self._publishes: deque[_PublishEnvelope] = deque()
+        self._drain_task: asyncio.Task[None] | None = None
         self._error: BaseException | None = None
         self._listeners: list[EnvelopeListener] = []
         self._ids = itertools.count(1)
@@ -170,6 +172,7 @@ class SingleThreadedAgentRuntime:
             self._idle.set()
 
     def _spawn(self, coro: Coroutine[Any, Any, Any]) -> None:
+        """Run ``coro`` in its own task (eagerly on Python 3.12+); the task removes itself from ``_tasks``."""
         if _EAGER:
             task: asyncio.Task[Any] = asyncio.Task(coro, eager_start=True)  # type: ignore[call-arg]
             if task.done():
@@ -177,7 +180,6 @@ class SingleThreadedAgentRuntime:
         else:
             task = asyncio.get_running_loop().create_task(coro)
         self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
 
     def _unknown_recipient(self, recipient: AgentId) -> RecipientNotFoundError:
         known = ", ".join(sorted(self._factories)) or "none"
@@ -337,11 +339,24 @@ class SingleThreadedAgentRuntime:
         envelope = _PublishEnvelope(message, sender, topic_id, cancellation_token, message_id)
         self._begin()
         if self._running:
-            task = asyncio.get_running_loop().create_task(self._deliver_publish(envelope))
-            self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
+            self._publishes.append(envelope)
+            if self._drain_task is None:
+                self._drain_task = asyncio.get_running_loop().create_task(self._drain_publishes())
         else:
             self._queue.append(envelope)
+
+    async def _drain_publishes(self) -> None:
+        """Deliver queued publishes in order, letting each one's deliveries start before the next.
+
+        One task drains them all, so publishing in a tight loop keeps a bounded number of live tasks.
+        """
+        try:
+            while self._publishes:
+                await self._deliver_publish(self._publishes.popleft())
+                if self._publishes:
+                    await asyncio.sleep(0)
+        finally:
+            self._drain_task = None
 
     async def _deliver_publish(self, envelope: _PublishEnvelope) -> None:
         try:
@@ -361,29 +376,19 @@ class SingleThreadedAgentRuntime:
                 except Exception:
                     logger.exception("Intervention handler failed on publish; message discarded")
                     return
-            recipients = [r for r in self._subscriptions.recipients(envelope.topic_id) if r != sender]
-            if not recipients:
-                return
-            if len(recipients) == 1:
-                await self._deliver_one(message, recipients[0], ctx)
-                return
-            for recipient in recipients[1:]:
-                self._begin()
-                self._spawn(self._deliver_one_counted(message, recipient, ctx))
-            await self._deliver_one(message, recipients[0], ctx)
+            recipients = self._subscriptions.recipients(envelope.topic_id)
+            for recipient in recipients:
+                if recipient != sender:
+                    self._pending += 1
+                    self._spawn(self._deliver_one(message, recipient, ctx, True))
         finally:
             self._end()
 
-    async def _deliver_one_counted(self, message: Any, recipient: AgentId, ctx: MessageContext) -> None:
+    async def _deliver_one(self, message: Any, recipient: AgentId, ctx: MessageContext, spawned: bool = False) -> None:
+        """Deliver a published message to one recipient; ``spawned``: runs in its own counted task."""
         try:
-            await self._deliver_one(message, recipient, ctx)
-        finally:
-            self._end()
-
-    async def _deliver_one(self, message: Any, recipient: AgentId, ctx: MessageContext) -> None:
-        if ctx.cancellation_token.is_cancelled():
-            return
-        try:
+            if ctx.cancellation_token.is_cancelled():
+                return
             agent = self._agents.get(recipient)
             if agent is None:
                 agent = await self._get_agent(recipient)
@@ -408,6 +413,10 @@ class SingleThreadedAgentRuntime:
             logger.error("Error processing publish message for %s", recipient, exc_info=e)
             if not self._ignore_unhandled_exceptions and self._error is None:
                 self._error = e
+        finally:
+            if spawned:
+                self._end()
+                self._tasks.discard(asyncio.current_task())  # type: ignore[arg-type]
 
     # ---------------------------------------------------------------- manual stepping and lifecycle
 
@@ -421,9 +430,7 @@ class SingleThreadedAgentRuntime:
         if isinstance(envelope, _SendEnvelope):
             self._spawn(self._process_queued_send(envelope))
         else:
-            task = asyncio.get_running_loop().create_task(self._deliver_publish(envelope))
-            self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
+            await self._deliver_publish(envelope)
         await asyncio.sleep(0)
 
     async def _process_queued_send(self, envelope: _SendEnvelope) -> None:
@@ -445,6 +452,7 @@ class SingleThreadedAgentRuntime:
                 envelope.future.set_result(result)
         finally:
             self._end()
+            self._tasks.discard(asyncio.current_task())  # type: ignore[arg-type]
 
     def start(self) -> None:
         """Start processing messages in the current event loop."""
@@ -459,9 +467,9 @@ class SingleThreadedAgentRuntime:
             if isinstance(envelope, _SendEnvelope):
                 self._spawn(self._process_queued_send(envelope))
             else:
-                task = asyncio.get_running_loop().create_task(self._deliver_publish(envelope))
-                self._tasks.add(task)
-                task.add_done_callback(self._tasks.discard)
+                self._publishes.append(envelope)
+        if self._publishes and self._drain_task is None:
+            self._drain_task = asyncio.get_running_loop().create_task(self._drain_publishes())
 
     async def stop(self) -> None:
         """Stop now: messages being handled finish, queued ones are discarded. The runtime can be restarted."""
@@ -505,6 +513,9 @@ class SingleThreadedAgentRuntime:
             envelope = self._queue.popleft()
             if isinstance(envelope, _SendEnvelope):
                 envelope.future.cancel()
+            self._end()
+        while self._publishes:
+            self._publishes.popleft()
             self._end()
 
     def _raise_stored_error(self) -> None:
