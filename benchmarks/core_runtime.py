@@ -9,7 +9,6 @@ medians and the ratio.
     python benchmarks/core_runtime.py --impl accord  # one implementation (prints JSON)
 """
 
-
 import argparse
 import asyncio
 import gc
@@ -173,7 +172,7 @@ def import_time(python: str, impl: str) -> float:
 
 METRICS = [
     ("round_trips", "us_per_round_trip", "(a) send round trip, µs"),
-    ("concurrent", "us_per_message", "(b) 100 senders × 200 → 100 keys, µs/msg"),
+    ("concurrent", "us_per_message", "(b) 100 senders x 200 → 100 keys, µs/msg"),
     ("fan_out", "us_per_delivery", "(c) publish fan-out to 100 agents, µs/delivery"),
     ("new_keys", "us_per_new_agent", "(d) first message to a new key, µs/agent"),
     ("new_keys", "bytes_per_agent", "(d) memory per agent, bytes"),
@@ -198,7 +197,9 @@ def main() -> None:
         for impl, python in (("autogen", AUTOGEN_PY), ("accord", ACCORD_PY)):
             out = subprocess.run(
                 [python, __file__, "--impl", impl, "--workloads", args.workloads],
-                capture_output=True, text=True, check=True,
+                capture_output=True,
+                text=True,
+                check=True,
             )
             runs[impl].append(json.loads(out.stdout.strip().splitlines()[-1]))
             imports[impl].append(import_time(python, impl))

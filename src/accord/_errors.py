@@ -28,7 +28,7 @@ class AccordError(Exception):
     """Root of every error raised by accord."""
 
 
-class AccordSignal(BaseException):  # noqa: N818 - a signal, not an error
+class AccordSignal(BaseException):
     """Root of control-flow signals (not errors): they steer a run and are caught by accord itself."""
 
 

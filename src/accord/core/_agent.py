@@ -56,7 +56,11 @@ class AgentProxy:
         return self._runtime.agent_metadata(self._agent)
 
     async def send_message(
-        self, message: Any, *, sender: AgentId, cancellation_token: CancellationToken | None = None,
+        self,
+        message: Any,
+        *,
+        sender: AgentId,
+        cancellation_token: CancellationToken | None = None,
         message_id: str | None = None,
     ) -> Any:
         return await self._runtime.send_message(

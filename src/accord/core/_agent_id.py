@@ -32,8 +32,7 @@ class AgentId:
             type = type.type
         if not _AGENT_TYPE.match(type):
             raise UsageError(
-                f"Invalid agent type {type!r}: it must match {AGENT_TYPE_PATTERN!r} "
-                "(letters, digits, '_', '-' and '.')"
+                f"Invalid agent type {type!r}: it must match {AGENT_TYPE_PATTERN!r} (letters, digits, '_', '-' and '.')"
             )
         self._type = type
         self._key = key

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import builtins
 import inspect
 import warnings
 from abc import ABC, abstractmethod
@@ -36,11 +37,12 @@ def subscription_factory(subscription: UnboundSubscription) -> Callable[[type[Ba
 
 
 def handles(
-    type: type[Any], serializer: MessageSerializer[Any] | list[MessageSerializer[Any]] | None = None
-) -> Callable[[type[BaseAgentType]], type[BaseAgentType]]:
+    type: builtins.type[Any],
+    serializer: MessageSerializer[Any] | list[MessageSerializer[Any]] | None = None,
+) -> Callable[[builtins.type[BaseAgentType]], builtins.type[BaseAgentType]]:
     """Class decorator: the agent handles messages of ``type`` (with ``serializer``, or a known one)."""
 
-    def decorator(cls: type[BaseAgentType]) -> type[BaseAgentType]:
+    def decorator(cls: builtins.type[BaseAgentType]) -> builtins.type[BaseAgentType]:
         if serializer is None:
             serializers = try_get_known_serializers_for_type(type)
         else:
@@ -115,7 +117,11 @@ class BaseAgent(ABC):
     async def on_message_impl(self, message: Any, ctx: MessageContext) -> Any: ...
 
     async def send_message(
-        self, message: Any, recipient: AgentId, *, cancellation_token: CancellationToken | None = None,
+        self,
+        message: Any,
+        recipient: AgentId,
+        *,
+        cancellation_token: CancellationToken | None = None,
         message_id: str | None = None,
     ) -> Any:
         return await self.runtime.send_message(
@@ -138,7 +144,11 @@ class BaseAgent(ABC):
         pass
 
     async def register_instance(
-        self, runtime: AgentRuntime, agent_id: AgentId, *, skip_class_subscriptions: bool = True,
+        self,
+        runtime: AgentRuntime,
+        agent_id: AgentId,
+        *,
+        skip_class_subscriptions: bool = True,
         skip_direct_message_subscription: bool = False,
     ) -> AgentId:
         """Register this instance under ``agent_id`` (subscribed to the topic type equal to its key)."""
@@ -158,8 +168,13 @@ class BaseAgent(ABC):
 
     @classmethod
     async def register(
-        cls, runtime: AgentRuntime, type: str, factory: Callable[[], Self | Awaitable[Self]], *,
-        skip_class_subscriptions: bool = False, skip_direct_message_subscription: bool = False,
+        cls,
+        runtime: AgentRuntime,
+        type: str,
+        factory: Callable[[], Self | Awaitable[Self]],
+        *,
+        skip_class_subscriptions: bool = False,
+        skip_direct_message_subscription: bool = False,
     ) -> AgentType:
         """Register ``factory`` for agent ``type`` with the class's subscriptions and the direct-message topic."""
         agent_type = AgentType(type)

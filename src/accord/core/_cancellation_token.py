@@ -53,7 +53,11 @@ class CancellationToken:
         """Cancel ``future`` when this token is cancelled; returns ``future``."""
         with self._lock:
             if not self._cancelled:
-                self._callbacks.append(future.cancel)
+
+                def cancel_future() -> None:
+                    future.cancel()
+
+                self._callbacks.append(cancel_future)
                 return future
         future.cancel()
         return future

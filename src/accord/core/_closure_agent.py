@@ -30,7 +30,11 @@ class ClosureContext(Protocol):
     def id(self) -> AgentId: ...
 
     async def send_message(
-        self, message: Any, recipient: AgentId, *, cancellation_token: CancellationToken | None = None,
+        self,
+        message: Any,
+        recipient: AgentId,
+        *,
+        cancellation_token: CancellationToken | None = None,
         message_id: str | None = None,
     ) -> Any: ...
 
@@ -59,7 +63,10 @@ class ClosureAgent(BaseAgent, ClosureContext):
     """An agent whose behaviour is one function ``closure(ctx, message, message_context)``."""
 
     def __init__(
-        self, description: str, closure: Closure[Any], *,
+        self,
+        description: str,
+        closure: Closure[Any],
+        *,
         unknown_type_policy: Literal["error", "warn", "ignore"] = "warn",
     ) -> None:
         if not AgentInstantiationContext.is_in_factory_call():
@@ -90,9 +97,14 @@ class ClosureAgent(BaseAgent, ClosureContext):
 
     @classmethod
     async def register_closure(
-        cls, runtime: AgentRuntime, type: str, closure: Closure[Any], *,
+        cls,
+        runtime: AgentRuntime,
+        type: str,
+        closure: Closure[Any],
+        *,
         unknown_type_policy: Literal["error", "warn", "ignore"] = "warn",
-        skip_direct_message_subscription: bool = False, description: str = "",
+        skip_direct_message_subscription: bool = False,
+        description: str = "",
         subscriptions: Callable[[], list[Subscription] | Awaitable[list[Subscription]]] | None = None,
     ) -> AgentType:
         """Register ``closure`` as agent type ``type`` with the given subscriptions."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import warnings
-from typing import Any, ClassVar, Generic, Literal, Self, TypeGuard, TypeVar, cast, overload
+from typing import Any, ClassVar, Generic, Literal, Self, TypeGuard, TypeVar, overload
 
 from pydantic import BaseModel, ValidationError
 
@@ -30,9 +30,7 @@ __all__ = [
     "is_component_instance",
 ]
 
-ComponentType = (
-    Literal["model", "agent", "tool", "termination", "token_provider", "workbench"] | str
-)
+ComponentType = Literal["model", "agent", "tool", "termination", "token_provider", "workbench"] | str
 ConfigT = TypeVar("ConfigT", bound=BaseModel)
 T = TypeVar("T")
 
@@ -55,7 +53,7 @@ class ComponentModel(BaseModel):
     def to_yaml(self, *, reveal_secrets: bool = False) -> str:
         import yaml
 
-        return cast(str, yaml.safe_dump(_jsonable(self.model_dump(exclude_none=True), reveal_secrets), sort_keys=False))
+        return str(yaml.safe_dump(_jsonable(self.model_dump(exclude_none=True), reveal_secrets), sort_keys=False))
 
 
 def _jsonable(value: Any, reveal: bool) -> Any:
@@ -70,6 +68,17 @@ def _jsonable(value: Any, reveal: bool) -> Any:
     if isinstance(value, list | tuple):
         return [_jsonable(v, reveal) for v in value]
     return value
+
+
+def format_validation_error(error: ValidationError, prefix: str = "") -> str:
+    """One line per problem, each naming the field path (``config.tools[0].name: Field required``)."""
+    parts: list[str] = []
+    for item in error.errors():
+        path = prefix
+        for loc in item["loc"]:
+            path += f"[{loc}]" if isinstance(loc, int) else (f".{loc}" if path else str(loc))
+        parts.append(f"{path or '<root>'}: {item['msg']}")
+    return "; ".join(parts)
 
 
 def _docstring_summary(cls: type[Any]) -> str | None:
@@ -163,22 +172,24 @@ class ComponentLoader:
 
     @classmethod
     def load_component(cls, model: ComponentModel | dict[str, Any], expected: type[T] | None = None) -> Self | T:
-        return load_component(model, expected if expected is not None else cls)
+        result: Self | T = load_component(model, expected if expected is not None else cls)
+        return result
 
 
-def load_component(model: ComponentModel | dict[str, Any] | str, expected: type[Any] | None = None) -> Any:
+def load_component(spec: ComponentModel | dict[str, Any] | str, expected: type[Any] | None = None) -> Any:
     """Create an object from its component model (a ComponentModel, a dict or JSON text)."""
-    if isinstance(model, str):
-        model = json.loads(model)
-    if isinstance(model, dict):
+    raw: Any = json.loads(spec) if isinstance(spec, str) else spec
+    if isinstance(raw, ComponentModel):
+        model = raw
+    else:
         try:
-            model = ComponentModel.model_validate(model)
+            model = ComponentModel.model_validate(raw)
         except ValidationError as e:
-            raise ComponentError(f"Invalid component model: {e}") from e
-    component_cls = resolve_provider(model.provider)
+            raise ComponentError(f"Invalid component model: {format_validation_error(e)}") from e
+    component_cls: Any = resolve_provider(model.provider)
     if not is_component_class(component_cls):
         raise ComponentError(f"Component provider {model.provider!r} resolves to {component_cls!r}, not a component")
-    cls_version: int = component_cls.component_version
+    cls_version: int = getattr(component_cls, "component_version", 1)
     loaded_version = model.component_version or model.version or 1
     if loaded_version < cls_version:
         instance = component_cls._from_config_past_version(model.config, loaded_version)
@@ -186,10 +197,14 @@ def load_component(model: ComponentModel | dict[str, Any] | str, expected: type[
         try:
             config = component_cls.component_config_schema.model_validate(model.config)
         except ValidationError as e:
-            raise ComponentError(f"Invalid config for component {model.provider!r}: {e}") from e
+            raise ComponentError(
+                f"Invalid config for component {model.provider!r}: {format_validation_error(e, 'config')}"
+            ) from e
         instance = component_cls._from_config(config)
     if expected is not None and not isinstance(instance, expected):
-        raise TypeError(f"Component {model.provider!r} loaded a {type(instance).__name__}, expected {expected.__name__}")
+        raise TypeError(
+            f"Component {model.provider!r} loaded a {type(instance).__name__}, expected {expected.__name__}"
+        )
     return instance
 
 

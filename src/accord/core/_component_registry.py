@@ -109,7 +109,9 @@ def _import_attr(module_path: str, attr_path: str, provider: str) -> Any:
 def _split(provider: str) -> tuple[str, str]:
     module, _, attr = provider.rpartition(".")
     if not module or not attr:
-        raise UntrustedProviderError(f"Invalid component provider {provider!r}: expected a dotted path 'pkg.module.Class'")
+        raise UntrustedProviderError(
+            f"Invalid component provider {provider!r}: expected a dotted path 'pkg.module.Class'"
+        )
     return module, attr
 
 

@@ -20,17 +20,30 @@ class AgentRuntime(Protocol):
     """What every runtime (local or distributed) offers agents and applications."""
 
     async def send_message(
-        self, message: Any, recipient: AgentId, *, sender: AgentId | None = None,
-        cancellation_token: CancellationToken | None = None, message_id: str | None = None,
+        self,
+        message: Any,
+        recipient: AgentId,
+        *,
+        sender: AgentId | None = None,
+        cancellation_token: CancellationToken | None = None,
+        message_id: str | None = None,
     ) -> Any: ...
 
     async def publish_message(
-        self, message: Any, topic_id: TopicId, *, sender: AgentId | None = None,
-        cancellation_token: CancellationToken | None = None, message_id: str | None = None,
+        self,
+        message: Any,
+        topic_id: TopicId,
+        *,
+        sender: AgentId | None = None,
+        cancellation_token: CancellationToken | None = None,
+        message_id: str | None = None,
     ) -> None: ...
 
     async def register_factory(
-        self, type: str | AgentType, agent_factory: Callable[[], T | Awaitable[T]], *,
+        self,
+        type: str | AgentType,
+        agent_factory: Callable[[], T | Awaitable[T]],
+        *,
         expected_class: type[T] | None = None,
     ) -> AgentType: ...
 
@@ -44,7 +57,9 @@ class AgentRuntime(Protocol):
     @overload
     async def get(self, id_or_type: AgentType | str, /, key: str = "default", *, lazy: bool = True) -> AgentId: ...
 
-    async def get(self, id_or_type: AgentId | AgentType | str, /, key: str = "default", *, lazy: bool = True) -> AgentId: ...
+    async def get(
+        self, id_or_type: AgentId | AgentType | str, /, key: str = "default", *, lazy: bool = True
+    ) -> AgentId: ...
 
     async def save_state(self) -> Mapping[str, Any]: ...
 

@@ -165,7 +165,7 @@ def type_name(cls: type[Any] | Any) -> str:
     if not isinstance(cls, type):
         cls = type(cls)
     if _is_protobuf(cls):
-        return cast(str, cls.DESCRIPTOR.full_name)
+        return cast(str, cast(Any, cls).DESCRIPTOR.full_name)
     return cls.__name__
 
 

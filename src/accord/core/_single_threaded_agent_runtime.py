@@ -57,8 +57,13 @@ class _SendEnvelope:
     __slots__ = ("future", "message", "message_id", "recipient", "sender", "token")
 
     def __init__(
-        self, message: Any, sender: AgentId | None, recipient: AgentId, future: asyncio.Future[Any],
-        token: CancellationToken, message_id: str,
+        self,
+        message: Any,
+        sender: AgentId | None,
+        recipient: AgentId,
+        future: asyncio.Future[Any],
+        token: CancellationToken,
+        message_id: str,
     ) -> None:
         self.message = message
         self.sender = sender
@@ -92,7 +97,10 @@ class SingleThreadedAgentRuntime:
     """
 
     def __init__(
-        self, *, intervention_handlers: list[InterventionHandler] | None = None, tracer_provider: Any | None = None,
+        self,
+        *,
+        intervention_handlers: list[InterventionHandler] | None = None,
+        tracer_provider: Any | None = None,
         ignore_unhandled_exceptions: bool = True,
     ) -> None:
         self._interventions: list[InterventionHandler] = list(intervention_handlers or [])
@@ -145,11 +153,26 @@ class SingleThreadedAgentRuntime:
         return remove
 
     def _emit(
-        self, kind: EnvelopeKind, message_id: str, message: Any, sender: AgentId | None, recipient: AgentId | None,
-        topic_id: TopicId | None, duration_s: float | None = None, error: BaseException | None = None,
+        self,
+        kind: EnvelopeKind,
+        message_id: str,
+        message: Any,
+        sender: AgentId | None,
+        recipient: AgentId | None,
+        topic_id: TopicId | None,
+        duration_s: float | None = None,
+        error: BaseException | None = None,
     ) -> None:
         event = EnvelopeEvent(
-            kind, message_id, message, type_name(message), sender, recipient, topic_id, time.time(), duration_s,
+            kind,
+            message_id,
+            message,
+            type_name(message),
+            sender,
+            recipient,
+            topic_id,
+            time.time(),
+            duration_s,
             None if error is None else f"{type(error).__name__}: {error}",
         )
         for listener in tuple(self._listeners):
@@ -191,8 +214,13 @@ class SingleThreadedAgentRuntime:
     # ---------------------------------------------------------------- send
 
     async def send_message(
-        self, message: Any, recipient: AgentId, *, sender: AgentId | None = None,
-        cancellation_token: CancellationToken | None = None, message_id: str | None = None,
+        self,
+        message: Any,
+        recipient: AgentId,
+        *,
+        sender: AgentId | None = None,
+        cancellation_token: CancellationToken | None = None,
+        message_id: str | None = None,
     ) -> Any:
         """Send ``message`` to ``recipient`` and wait for the handler's response."""
         if recipient.type not in self._factories:
@@ -203,8 +231,13 @@ class SingleThreadedAgentRuntime:
             self._emit("send", message_id, message, sender, recipient, None)
         if event_logger.isEnabledFor(logging.INFO):
             event_logger.info(
-                MessageEvent(payload=repr(message), sender=sender, receiver=recipient, kind=MessageKind.DIRECT,
-                             delivery_stage=DeliveryStage.SEND)
+                MessageEvent(
+                    payload=repr(message),
+                    sender=sender,
+                    receiver=recipient,
+                    kind=MessageKind.DIRECT,
+                    delivery_stage=DeliveryStage.SEND,
+                )
             )
         if not self._running:
             token = cancellation_token if cancellation_token is not None else CancellationToken()
@@ -266,8 +299,9 @@ class SingleThreadedAgentRuntime:
             if self._listeners:
                 self._emit("error", message_id, message, sender, recipient, None, time.perf_counter() - started, e)
             if event_logger.isEnabledFor(logging.INFO) and isinstance(e, Exception):
-                event_logger.info(MessageHandlerExceptionEvent(payload=repr(message), handling_agent=recipient,
-                                                               exception=e))
+                event_logger.info(
+                    MessageHandlerExceptionEvent(payload=repr(message), handling_agent=recipient, exception=e)
+                )
             raise
         finally:
             MessageHandlerContext._CONTEXT.reset(token_ctx)
@@ -277,8 +311,13 @@ class SingleThreadedAgentRuntime:
             self._emit("response", message_id, response, recipient, sender, None, time.perf_counter() - started)
         if event_logger.isEnabledFor(logging.INFO):
             event_logger.info(
-                MessageEvent(payload=repr(response), sender=recipient, receiver=sender, kind=MessageKind.RESPOND,
-                             delivery_stage=DeliveryStage.SEND)
+                MessageEvent(
+                    payload=repr(response),
+                    sender=recipient,
+                    receiver=sender,
+                    kind=MessageKind.RESPOND,
+                    delivery_stage=DeliveryStage.SEND,
+                )
             )
         return response
 
@@ -291,7 +330,8 @@ class SingleThreadedAgentRuntime:
             if message is None:
                 warnings.warn(
                     f"Intervention handler {handler!r} returned None from on_send; return the message or DropMessage",
-                    RuntimeWarning, stacklevel=2,
+                    RuntimeWarning,
+                    stacklevel=2,
                 )
         return message
 
@@ -308,7 +348,11 @@ class SingleThreadedAgentRuntime:
         return response
 
     def _log_drop(
-        self, message_id: str, message: Any, sender: AgentId | None, receiver: AgentId | TopicId | None,
+        self,
+        message_id: str,
+        message: Any,
+        sender: AgentId | None,
+        receiver: AgentId | TopicId | None,
         kind: MessageKind,
     ) -> None:
         if self._listeners:
@@ -321,8 +365,13 @@ class SingleThreadedAgentRuntime:
     # ---------------------------------------------------------------- publish
 
     async def publish_message(
-        self, message: Any, topic_id: TopicId, *, sender: AgentId | None = None,
-        cancellation_token: CancellationToken | None = None, message_id: str | None = None,
+        self,
+        message: Any,
+        topic_id: TopicId,
+        *,
+        sender: AgentId | None = None,
+        cancellation_token: CancellationToken | None = None,
+        message_id: str | None = None,
     ) -> None:
         """Publish ``message`` to every agent subscribed to ``topic_id`` (except the sender); returns at once."""
         if cancellation_token is None:
@@ -333,8 +382,13 @@ class SingleThreadedAgentRuntime:
             self._emit("publish", message_id, message, sender, None, topic_id)
         if event_logger.isEnabledFor(logging.INFO):
             event_logger.info(
-                MessageEvent(payload=repr(message), sender=sender, receiver=topic_id, kind=MessageKind.PUBLISH,
-                             delivery_stage=DeliveryStage.SEND)
+                MessageEvent(
+                    payload=repr(message),
+                    sender=sender,
+                    receiver=topic_id,
+                    kind=MessageKind.PUBLISH,
+                    delivery_stage=DeliveryStage.SEND,
+                )
             )
         envelope = _PublishEnvelope(message, sender, topic_id, cancellation_token, message_id)
         self._begin()
@@ -371,8 +425,11 @@ class SingleThreadedAgentRuntime:
                             self._log_drop(envelope.message_id, message, sender, envelope.topic_id, MessageKind.PUBLISH)
                             return
                         if message is None:
-                            warnings.warn(f"Intervention handler {handler!r} returned None from on_publish",
-                                          RuntimeWarning, stacklevel=2)
+                            warnings.warn(
+                                f"Intervention handler {handler!r} returned None from on_publish",
+                                RuntimeWarning,
+                                stacklevel=2,
+                            )
                 except Exception:
                     logger.exception("Intervention handler failed on publish; message discarded")
                     return
@@ -395,8 +452,9 @@ class SingleThreadedAgentRuntime:
             token_ctx = MessageHandlerContext._CONTEXT.set(recipient)
             try:
                 if self._tracer.enabled:
-                    with self._tracer.span("process", recipient,
-                                           attributes={"messaging.message.type": type_name(message)}):
+                    with self._tracer.span(
+                        "process", recipient, attributes={"messaging.message.type": type_name(message)}
+                    ):
                         await agent.on_message(message, ctx)
                 else:
                     await agent.on_message(message, ctx)
@@ -408,8 +466,9 @@ class SingleThreadedAgentRuntime:
             if self._listeners:
                 self._emit("error", ctx.message_id, message, ctx.sender, recipient, ctx.topic_id, None, e)
             if event_logger.isEnabledFor(logging.INFO) and isinstance(e, Exception):
-                event_logger.info(MessageHandlerExceptionEvent(payload=repr(message), handling_agent=recipient,
-                                                               exception=e))
+                event_logger.info(
+                    MessageHandlerExceptionEvent(payload=repr(message), handling_agent=recipient, exception=e)
+                )
             logger.error("Error processing publish message for %s", recipient, exc_info=e)
             if not self._ignore_unhandled_exceptions and self._error is None:
                 self._error = e
@@ -496,7 +555,7 @@ class SingleThreadedAgentRuntime:
         """Stop once ``condition()`` is true (checked every ``check_period`` seconds)."""
         if not self._running:
             raise RunError("Runtime is not started")
-        while not condition():
+        while not condition():  # noqa: ASYNC110 - polling a user condition is the API
             await asyncio.sleep(check_period)
         await self.stop()
 
@@ -526,7 +585,10 @@ class SingleThreadedAgentRuntime:
     # ---------------------------------------------------------------- registration
 
     async def register_factory(
-        self, type: str | AgentType, agent_factory: Callable[[], T | Awaitable[T]], *,
+        self,
+        type: str | AgentType,
+        agent_factory: Callable[[], T | Awaitable[T]],
+        *,
         expected_class: type[T] | None = None,
     ) -> AgentType:
         """Register a factory that creates agents of ``type`` on first use."""
@@ -538,8 +600,11 @@ class SingleThreadedAgentRuntime:
         self._factories[name] = agent_factory
         self._expected_classes[name] = expected_class
         if _takes_two_args(agent_factory):
-            warnings.warn("Agent factories that take (runtime, agent_id) are deprecated; take no arguments",
-                          DeprecationWarning, stacklevel=2)
+            warnings.warn(
+                "Agent factories that take (runtime, agent_id) are deprecated; take no arguments",
+                DeprecationWarning,
+                stacklevel=2,
+            )
             self._legacy_factories.add(name)
         return AgentType(name)
 
@@ -557,7 +622,11 @@ class SingleThreadedAgentRuntime:
             )
 
         def factory() -> Agent:
-            raise RecipientNotFoundError(f"Agent {agent_id} is an instance registration; no factory for other keys")
+            requested = AgentInstantiationContext.current_agent_id()
+            raise RecipientNotFoundError(
+                f"Agent {requested} not found: type {requested.type!r} only has registered instances, "
+                f"and this key is not one of them"
+            )
 
         await agent_instance.bind_id_and_runtime(agent_id, self)
         self._instance_types[agent_id.type] = type(agent_instance)
@@ -651,7 +720,9 @@ class SingleThreadedAgentRuntime:
     async def load_state(self, state: Mapping[str, Any]) -> None:
         """Load what :meth:`save_state` returned. A malformed state changes nothing."""
         if not isinstance(state, Mapping):
-            raise StateError(f"Runtime state must be a mapping of 'type/key' to agent state, got {type(state).__name__}")
+            raise StateError(
+                f"Runtime state must be a mapping of 'type/key' to agent state, got {type(state).__name__}"
+            )
         parsed: list[tuple[AgentId, Mapping[str, Any]]] = []
         for key, agent_state in state.items():
             try:
@@ -701,5 +772,7 @@ def _takes_two_args(factory: Callable[..., Any]) -> bool:
         params = inspect.signature(factory).parameters
     except (TypeError, ValueError):
         return False
-    required = [p for p in params.values() if p.default is p.empty and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    required = [
+        p for p in params.values() if p.default is p.empty and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
+    ]
     return len(required) == 2

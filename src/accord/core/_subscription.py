@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Awaitable, Callable
-from typing import Any, Protocol, TypeVar, overload, runtime_checkable
+from typing import Any, Protocol, TypeVar, cast, overload, runtime_checkable
 
 from ._agent_id import AgentId, AgentType
 from ._contexts import SubscriptionInstantiationContext
@@ -68,7 +68,9 @@ class TypeSubscription:
 
     def map_to_agent(self, topic_id: TopicId) -> AgentId:
         if not self.is_match(topic_id):
-            raise CantHandleException(f"Topic {topic_id} does not match subscription to topic type {self._topic_type!r}")
+            raise CantHandleException(
+                f"Topic {topic_id} does not match subscription to topic type {self._topic_type!r}"
+            )
         return AgentId(self._agent_type, topic_id.source)
 
     def __eq__(self, other: object) -> bool:
@@ -151,12 +153,16 @@ def default_subscription(cls: BaseAgentT | None = None) -> BaseAgentT | Callable
     """Class decorator: subscribe the agent type to the ``"default"`` topic type."""
     from ._base_agent import subscription_factory
 
-    decorator = subscription_factory(lambda: [DefaultSubscription()])
-    return decorator if cls is None else decorator(cls)
+    decorator: Any = subscription_factory(lambda: [DefaultSubscription()])
+    result: BaseAgentT | Callable[[BaseAgentT], BaseAgentT] = decorator if cls is None else decorator(cls)
+    return result
 
 
 def type_subscription(topic_type: str) -> Callable[[BaseAgentT], BaseAgentT]:
     """Class decorator: subscribe the agent type to ``topic_type``."""
     from ._base_agent import subscription_factory
 
-    return subscription_factory(lambda: [DefaultSubscription(topic_type=topic_type)])
+    decorator: Callable[[BaseAgentT], BaseAgentT] = cast(
+        Any, subscription_factory(lambda: [DefaultSubscription(topic_type=topic_type)])
+    )
+    return decorator

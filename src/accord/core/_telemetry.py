@@ -68,7 +68,10 @@ class RuntimeTracer:
 
     @contextmanager
     def span(
-        self, operation: Operation, destination: AgentId | TopicId | str | None, *,
+        self,
+        operation: Operation,
+        destination: AgentId | TopicId | str | None,
+        *,
         attributes: Mapping[str, Any] | None = None,
     ) -> Generator[Any, None, None]:
         if self._tracer is None:
@@ -116,39 +119,72 @@ def _genai_span(
 
 
 def trace_create_agent_span(
-    agent_name: str, *, tracer: Any | None = None, parent: Any | None = None, agent_id: str | None = None,
+    agent_name: str,
+    *,
+    tracer: Any | None = None,
+    parent: Any | None = None,
+    agent_id: str | None = None,
     agent_description: str | None = None,
 ) -> Any:
     """Span ``create_agent {name}`` (GenAI semantic conventions)."""
     return _genai_span(
-        f"create_agent {agent_name}", "CLIENT",
-        {"gen_ai.operation.name": "create_agent", "gen_ai.system": "autogen", "gen_ai.agent.name": agent_name,
-         "gen_ai.agent.id": agent_id, "gen_ai.agent.description": agent_description},
-        tracer, parent,
+        f"create_agent {agent_name}",
+        "CLIENT",
+        {
+            "gen_ai.operation.name": "create_agent",
+            "gen_ai.system": "autogen",
+            "gen_ai.agent.name": agent_name,
+            "gen_ai.agent.id": agent_id,
+            "gen_ai.agent.description": agent_description,
+        },
+        tracer,
+        parent,
     )
 
 
 def trace_invoke_agent_span(
-    agent_name: str, *, tracer: Any | None = None, parent: Any | None = None, agent_id: str | None = None,
+    agent_name: str,
+    *,
+    tracer: Any | None = None,
+    parent: Any | None = None,
+    agent_id: str | None = None,
     agent_description: str | None = None,
 ) -> Any:
     """Span ``invoke_agent {name}`` (GenAI semantic conventions)."""
     return _genai_span(
-        f"invoke_agent {agent_name}", "CLIENT",
-        {"gen_ai.operation.name": "invoke_agent", "gen_ai.system": "autogen", "gen_ai.agent.name": agent_name,
-         "gen_ai.agent.id": agent_id, "gen_ai.agent.description": agent_description},
-        tracer, parent,
+        f"invoke_agent {agent_name}",
+        "CLIENT",
+        {
+            "gen_ai.operation.name": "invoke_agent",
+            "gen_ai.system": "autogen",
+            "gen_ai.agent.name": agent_name,
+            "gen_ai.agent.id": agent_id,
+            "gen_ai.agent.description": agent_description,
+        },
+        tracer,
+        parent,
     )
 
 
 def trace_tool_span(
-    tool_name: str, *, tracer: Any | None = None, parent: Any | None = None, tool_description: str | None = None,
+    tool_name: str,
+    *,
+    tracer: Any | None = None,
+    parent: Any | None = None,
+    tool_description: str | None = None,
     tool_call_id: str | None = None,
 ) -> Any:
     """Span ``execute_tool {name}`` (GenAI semantic conventions)."""
     return _genai_span(
-        f"execute_tool {tool_name}", "INTERNAL",
-        {"gen_ai.operation.name": "execute_tool", "gen_ai.system": "autogen", "gen_ai.tool.name": tool_name,
-         "gen_ai.tool.description": tool_description, "gen_ai.tool.call.id": tool_call_id},
-        tracer, parent,
+        f"execute_tool {tool_name}",
+        "INTERNAL",
+        {
+            "gen_ai.operation.name": "execute_tool",
+            "gen_ai.system": "autogen",
+            "gen_ai.tool.name": tool_name,
+            "gen_ai.tool.description": tool_description,
+            "gen_ai.tool.call.id": tool_call_id,
+        },
+        tracer,
+        parent,
     )

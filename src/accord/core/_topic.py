@@ -10,7 +10,7 @@ __all__ = ["DefaultTopicId", "TopicId"]
 _TOPIC_TYPE = re.compile(r"^[\w\-\.\:\=]+\Z")
 
 
-@dataclass(eq=True, frozen=True)
+@dataclass(eq=False, frozen=True)
 class TopicId:
     """A topic to publish to: ``type`` (a CloudEvents type) and ``source`` (the context, e.g. a session)."""
 
@@ -26,6 +26,14 @@ class TopicId:
 
     def __str__(self) -> str:
         return f"{self.type}/{self.source}"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, TopicId):
+            return NotImplemented
+        return self.type == other.type and self.source == other.source
+
+    def __hash__(self) -> int:
+        return hash((self.type, self.source))
 
     @classmethod
     def from_str(cls, topic_id: str) -> TopicId:

@@ -25,7 +25,7 @@ def handler_types(func: Callable[..., Any]) -> tuple[tuple[Any, ...], tuple[Any,
         hints = typing.get_type_hints(func)
     except NameError as e:
         raise UsageError(f"Cannot resolve the type hints of handler {func.__qualname__}: {e}") from e
-    params = [p for p in func.__code__.co_varnames[: func.__code__.co_argcount]]
+    params = list(func.__code__.co_varnames[: func.__code__.co_argcount])
     if len(params) < 2 or params[1] not in hints:
         raise UsageError(f"Handler {func.__qualname__} must annotate its message parameter with a type")
     if "return" not in hints:

@@ -57,12 +57,20 @@ class LLMCallEvent(_Event):
     _type = "LLMCall"
 
     def __init__(
-        self, *, messages: list[dict[str, Any]], response: dict[str, Any], prompt_tokens: int,
-        completion_tokens: int, **kwargs: Any,
+        self,
+        *,
+        messages: list[dict[str, Any]],
+        response: dict[str, Any],
+        prompt_tokens: int,
+        completion_tokens: int,
+        **kwargs: Any,
     ) -> None:
         super().__init__(
-            messages=messages, response=response, prompt_tokens=prompt_tokens,
-            completion_tokens=completion_tokens, **kwargs,
+            messages=messages,
+            response=response,
+            prompt_tokens=prompt_tokens,
+            completion_tokens=completion_tokens,
+            **kwargs,
         )
 
     @property
@@ -118,12 +126,21 @@ class MessageEvent(_Event):
     _type = "Message"
 
     def __init__(
-        self, *, payload: str, sender: AgentId | None, receiver: AgentId | TopicId | None, kind: MessageKind,
-        delivery_stage: DeliveryStage, **kwargs: Any,
+        self,
+        *,
+        payload: str,
+        sender: AgentId | None,
+        receiver: AgentId | TopicId | None,
+        kind: MessageKind,
+        delivery_stage: DeliveryStage,
+        **kwargs: Any,
     ) -> None:
         super().__init__(
-            payload=payload, sender=None if sender is None else str(sender),
-            receiver=None if receiver is None else str(receiver), kind=str(kind), delivery_stage=str(delivery_stage),
+            payload=payload,
+            sender=None if sender is None else str(sender),
+            receiver=None if receiver is None else str(receiver),
+            kind=str(kind),
+            delivery_stage=str(delivery_stage),
             **kwargs,
         )
 
@@ -132,12 +149,20 @@ class MessageDroppedEvent(_Event):
     _type = "MessageDropped"
 
     def __init__(
-        self, *, payload: str, sender: AgentId | None, receiver: AgentId | TopicId | None, kind: MessageKind,
+        self,
+        *,
+        payload: str,
+        sender: AgentId | None,
+        receiver: AgentId | TopicId | None,
+        kind: MessageKind,
         **kwargs: Any,
     ) -> None:
         super().__init__(
-            payload=payload, sender=None if sender is None else str(sender),
-            receiver=None if receiver is None else str(receiver), kind=str(kind), **kwargs,
+            payload=payload,
+            sender=None if sender is None else str(sender),
+            receiver=None if receiver is None else str(receiver),
+            kind=str(kind),
+            **kwargs,
         )
 
 

@@ -1,9 +1,8 @@
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Self
 
 from pydantic import BaseModel, Field
-from typing_extensions import Self
 
 from ..core import CancellationToken, Component
 from ._base import Memory, MemoryContent, MemoryQueryResult, UpdateContextResult
@@ -47,7 +46,7 @@ class ListMemory(Memory, Component[ListMemoryConfig]):
             return UpdateContextResult(memories=MemoryQueryResult(results=[]))
         from ..models import SystemMessage
 
-        lines = [f"{i}. {memory.content}" for i, memory in enumerate(self._contents, 1)]
+        lines = [f"{i}. " + str(memory.content) for i, memory in enumerate(self._contents, 1)]
         text = "\nRelevant memory content (in chronological order):\n" + "\n".join(lines) + "\n"
         await model_context.add_message(SystemMessage(content=text))
         return UpdateContextResult(memories=MemoryQueryResult(results=self._contents))

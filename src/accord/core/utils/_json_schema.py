@@ -48,9 +48,16 @@ _FORMATS: dict[str, Any] = {
 }
 _SCALARS: dict[str, Any] = {"string": str, "integer": int, "number": float, "boolean": bool, "null": type(None)}
 _CONSTRAINTS = {
-    "minLength": "min_length", "maxLength": "max_length", "pattern": "pattern",
-    "minimum": "ge", "maximum": "le", "exclusiveMinimum": "gt", "exclusiveMaximum": "lt", "multipleOf": "multiple_of",
-    "minItems": "min_length", "maxItems": "max_length",
+    "minLength": "min_length",
+    "maxLength": "max_length",
+    "pattern": "pattern",
+    "minimum": "ge",
+    "maximum": "le",
+    "exclusiveMinimum": "gt",
+    "exclusiveMaximum": "lt",
+    "multipleOf": "multiple_of",
+    "minItems": "min_length",
+    "maxItems": "max_length",
 }
 
 
@@ -86,7 +93,7 @@ class _Converter:
                 annotation = annotation | None
                 default = prop_schema.get("default")
             fields[prop] = (annotation, Field(default, **kwargs))
-        extra = "forbid" if schema.get("additionalProperties") is False else "ignore"
+        extra: Literal["forbid", "ignore"] = "forbid" if schema.get("additionalProperties") is False else "ignore"
         model = create_model(_safe_name(name), __config__=ConfigDict(extra=extra), **fields)  # type: ignore[call-overload]
         return cast(type[BaseModel], model)
 
