@@ -4,8 +4,13 @@ Two agents: a ``Greeter`` that answers direct messages, and a ``Tally`` that cou
 default topic. Run it with ``make demo`` (or ``python examples/core_quickstart.py``).
 """
 
+# ruff: noqa: I001  (accord.compat.autogen must be imported before autogen_core)
 import asyncio
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
+
+import accord.compat.autogen  # noqa: F401  (the only accord-specific line)
 
 from autogen_core import (
     AgentId,
@@ -17,7 +22,6 @@ from autogen_core import (
     message_handler,
 )
 
-import accord.compat.autogen  # noqa: F401  (the only accord-specific line)
 
 
 @dataclass
@@ -40,6 +44,12 @@ class Greeter(RoutedAgent):
         await self.publish_message(Reply(f"{self.id.key} greeted {message.name}"), DefaultTopicId())
         return Reply(f"Hello, {message.name}! (from {self.id})")
 
+    async def save_state(self) -> dict[str, object]:
+        return {}  # stateless
+
+    async def load_state(self, state: Mapping[str, Any]) -> None:
+        pass
+
 
 @default_subscription
 class Tally(RoutedAgent):
@@ -50,6 +60,12 @@ class Tally(RoutedAgent):
     @message_handler
     async def on_reply(self, message: Reply, ctx: MessageContext) -> None:
         self.seen.append(message.text)
+
+    async def save_state(self) -> dict[str, object]:
+        return {"seen": list(self.seen)}  # agent state is JSON: runs can be saved and resumed
+
+    async def load_state(self, state: Mapping[str, Any]) -> None:
+        self.seen = list(state["seen"])
 
 
 async def main() -> None:
