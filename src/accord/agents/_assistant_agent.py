@@ -285,6 +285,8 @@ class AssistantAgent(BaseChatAgent, Component[AssistantAgentConfig]):
         self._running = True
         try:
             async for item in self._turn(messages, cancellation_token):
+                if isinstance(item, Response):
+                    self._running = False  # the turn is over even if the caller never resumes this generator
                 yield item
         finally:
             self._running = False
