@@ -142,3 +142,47 @@ async def test_usage_accumulates(llama_server: str) -> None:
         first.usage.completion_tokens + second.usage.completion_tokens,
     )
     await client.close()
+
+
+ADD_TOOL = {
+    "name": "add",
+    "description": "Add two numbers",
+    "parameters": {
+        "type": "object",
+        "properties": {"a": {"type": "integer"}, "b": {"type": "integer"}},
+        "required": ["a", "b"],
+    },
+}
+
+
+async def test_forced_tool_call_round_trip(llama_server: str) -> None:
+    from accord.core import FunctionCall
+    from accord.models import AssistantMessage, FunctionExecutionResult, FunctionExecutionResultMessage
+
+    client = _client(llama_server, max_tokens=40)
+    question = UserMessage(content="What is 2 plus 3?", source="user")
+    result = await client.create([question], tools=[ADD_TOOL], tool_choice=_ToolRef("add"))
+    assert result.finish_reason == "function_calls"
+    assert isinstance(result.content, list) and isinstance(result.content[0], FunctionCall)
+    call = result.content[0]
+    assert call.name == "add" and set(json.loads(call.arguments)) == {"a", "b"}
+    # the tool result goes back to the server in OpenAI's tool-message format
+    follow_up = await client.create(
+        [
+            question,
+            AssistantMessage(content=result.content, source="assistant"),
+            FunctionExecutionResultMessage(content=[FunctionExecutionResult(content="5", name="add", call_id=call.id)]),
+        ],
+        tools=[ADD_TOOL],
+        tool_choice="none",
+    )
+    assert isinstance(follow_up.content, str)
+    await client.close()
+
+
+class _ToolRef:
+    """A minimal Tool object (name + schema), as accord.tools / autogen_core.tools provide."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.schema = {**ADD_TOOL, "name": name}

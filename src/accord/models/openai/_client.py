@@ -50,7 +50,9 @@ __all__ = [
 
 AZURE_OPENAI_USER_AGENT = "autogen-python/accord"
 DEFAULT_CONTEXT_WINDOW = 128_000
-_CLIENT_KEYS = frozenset({"api_key", "base_url", "organization", "timeout", "max_retries", "default_headers"})
+_CLIENT_KEYS = frozenset(
+    {"api_key", "base_url", "organization", "timeout", "max_retries", "default_headers", "http_client"}
+)
 _SHORTCUTS = {  # model prefix -> (OpenAI-compatible endpoint, API key variable, provider name)
     "gemini-": ("https://generativelanguage.googleapis.com/v1beta/openai/", "GEMINI_API_KEY", "Gemini"),
     "claude-": ("https://api.anthropic.com/v1/", "ANTHROPIC_API_KEY", "Anthropic"),
@@ -442,6 +444,7 @@ class OpenAIChatCompletionClient(BaseOpenAIChatCompletionClient, Component[OpenA
     component_provider_override = "autogen_ext.models.openai.OpenAIChatCompletionClient"
 
     def __init__(self, **kwargs: Any) -> None:
+        http_client = kwargs.pop("http_client", None)  # accord extra: an httpx.AsyncClient (proxies, tests)
         config = dict(kwargs)
         if "model" not in config:
             raise UsageError("model is required: OpenAIChatCompletionClient(model='gpt-4o', ...)")
@@ -464,7 +467,7 @@ class OpenAIChatCompletionClient(BaseOpenAIChatCompletionClient, Component[OpenA
         create_args = _split_config(config)
         self._raw_config: dict[str, Any] = dict(kwargs)
         self._provider = provider if provider != "OpenAI" or not config.get("base_url") else "OpenAI-compatible server"
-        client = self._make_sdk_client(config)
+        client = self._make_sdk_client({**config, "http_client": http_client})
         super().__init__(
             client,
             create_args,
@@ -507,6 +510,7 @@ class AzureOpenAIChatCompletionClient(
     _provider = "Azure OpenAI"
 
     def __init__(self, **kwargs: Any) -> None:
+        http_client = kwargs.pop("http_client", None)
         config = dict(kwargs)
         for required in ("azure_endpoint", "api_version"):
             if not config.get(required):
@@ -526,7 +530,7 @@ class AzureOpenAIChatCompletionClient(
             config["azure_ad_token_provider"] = load_component(provider)
         self._raw_config = dict(kwargs)
         create_args = _split_config(config)
-        client = self._make_sdk_client(config)
+        client = self._make_sdk_client({**config, "http_client": http_client})
         super().__init__(
             client,
             create_args,

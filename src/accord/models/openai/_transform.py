@@ -80,7 +80,8 @@ def _assistant(message: AssistantMessage, *, include_name: bool, family: str) ->
     elif ModelFamily.is_gemini(family):
         wire["content"] = " "
     else:
-        wire["content"] = None
+        # a string, not null: OpenAI accepts both, llama.cpp's server and chat templates need a string
+        wire["content"] = ""
     return wire
 
 
