@@ -3,14 +3,34 @@
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, fields, is_dataclass
-from typing import Any, ClassVar, Generic, Protocol, TypeVar, Union, cast, get_args, get_origin, runtime_checkable
-
-from pydantic import BaseModel
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Generic,
+    Protocol,
+    TypeVar,
+    Union,
+    cast,
+    get_args,
+    get_origin,
+    runtime_checkable,
+)
 
 from .._errors import UsageError
 from ._constants import JSON_DATA_CONTENT_TYPE, PROTOBUF_DATA_CONTENT_TYPE
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
+
+
+def _is_pydantic_model_class(cls: Any) -> bool:
+    """True for pydantic model classes, without importing pydantic when the program has not (nothing can be one)."""
+    pydantic = sys.modules.get("pydantic")
+    return pydantic is not None and isinstance(cls, type) and issubclass(cls, pydantic.BaseModel)
 
 __all__ = [
     "DataclassJsonMessageSerializer",
@@ -55,7 +75,7 @@ def _is_union(t: Any) -> bool:
 
 
 def _has_nested_model(t: Any) -> bool:
-    if isinstance(t, type) and (is_dataclass(t) or issubclass(t, BaseModel)):
+    if isinstance(t, type) and (is_dataclass(t) or _is_pydantic_model_class(t)):
         return True
     return any(_has_nested_model(a) for a in get_args(t))
 
@@ -105,7 +125,7 @@ class PydanticJsonMessageSerializer(Generic[T]):
     """JSON for pydantic models."""
 
     def __init__(self, cls: type[T]) -> None:
-        if not (isinstance(cls, type) and issubclass(cls, BaseModel)):
+        if not _is_pydantic_model_class(cls):
             raise UsageError(f"{cls!r} is not a pydantic model")
         self.cls = cls
 
@@ -118,10 +138,10 @@ class PydanticJsonMessageSerializer(Generic[T]):
         return type_name(self.cls)
 
     def deserialize(self, payload: bytes) -> T:
-        return cast(T, cast(type[BaseModel], self.cls).model_validate_json(payload))
+        return cast(T, cast("type[BaseModel]", self.cls).model_validate_json(payload))
 
     def serialize(self, message: T) -> bytes:
-        return cast(BaseModel, message).model_dump_json().encode()
+        return cast("BaseModel", message).model_dump_json().encode()
 
 
 class ProtobufMessageSerializer(Generic[T]):
@@ -171,7 +191,7 @@ def type_name(cls: type[Any] | Any) -> str:
 
 def try_get_known_serializers_for_type(cls: type[Any]) -> list[MessageSerializer[Any]]:
     """Serializers accord knows for ``cls``: pydantic, then dataclass, then protobuf; empty if none."""
-    if isinstance(cls, type) and issubclass(cls, BaseModel):
+    if _is_pydantic_model_class(cls):
         return [PydanticJsonMessageSerializer(cls)]
     if is_dataclass(cls):
         try:
