@@ -6,7 +6,7 @@ import asyncio
 import json
 
 import pytest
-from models_servers import FaultProxy, free_port, llama_server  # noqa: F401
+from models_servers import FaultProxy, free_port
 
 from accord.core import CancellationToken
 from accord.models import CreateResult, ModelInfo, RequestUsage, SystemMessage, UserMessage
