@@ -10,11 +10,11 @@ saying so, rather than silently mixing in a real AutoGen installation.
 from __future__ import annotations
 
 import importlib
-import importlib.abc
 import importlib.machinery
 import sys
 import types
 from collections.abc import Sequence
+from typing import Any, cast
 
 from .._autogen_paths import AUTOGEN_MODULES
 
@@ -35,7 +35,9 @@ def _intermediate_packages() -> set[str]:
 _INTERMEDIATE = _intermediate_packages()
 
 
-class _AliasLoader(importlib.abc.Loader):
+class _AliasLoader:
+    # Duck-typed loader and finder: importing importlib.abc would cost ~15 ms at startup.
+
     def __init__(self, target: str | None) -> None:
         self._target = target
 
@@ -50,7 +52,7 @@ class _AliasLoader(importlib.abc.Loader):
         return None
 
 
-class _AutogenFinder(importlib.abc.MetaPathFinder):
+class _AutogenFinder:
     def find_spec(
         self, fullname: str, path: Sequence[str] | None = None, target: types.ModuleType | None = None
     ) -> importlib.machinery.ModuleSpec | None:
@@ -58,9 +60,11 @@ class _AutogenFinder(importlib.abc.MetaPathFinder):
         if root not in _ROOTS:
             return None
         if fullname in AUTOGEN_MODULES:
-            return importlib.machinery.ModuleSpec(fullname, _AliasLoader(AUTOGEN_MODULES[fullname]), is_package=True)
+            return importlib.machinery.ModuleSpec(
+                fullname, cast(Any, _AliasLoader(AUTOGEN_MODULES[fullname])), is_package=True
+            )
         if fullname in _INTERMEDIATE:
-            return importlib.machinery.ModuleSpec(fullname, _AliasLoader(None), is_package=True)
+            return importlib.machinery.ModuleSpec(fullname, cast(Any, _AliasLoader(None)), is_package=True)
         raise ModuleNotFoundError(
             f"accord does not serve the AutoGen module {fullname!r} (it serves AutoGen's public modules; "
             f"see accord.compat.autogen.served_modules())",
