@@ -111,7 +111,12 @@ async def test_runtime_spans_with_a_tracer_provider(exporter: Any) -> None:
     await runtime.publish_message(Ping(2), DefaultTopicId())
     await runtime.stop_when_idle()
     names = [span.name for span in exp.get_finished_spans()]
-    assert names == ["autogen process counter.(a)-A", "autogen process counter.(default)-A"]
+    assert names == [
+        "autogen create counter.(a)-A",
+        "autogen process counter.(a)-A",
+        "autogen create default.(default)-T",
+        "autogen process counter.(default)-A",
+    ]
 
 
 async def test_no_spans_without_a_provider(exporter: Any, monkeypatch: pytest.MonkeyPatch) -> None:

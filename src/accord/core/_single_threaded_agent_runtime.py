@@ -229,6 +229,9 @@ class SingleThreadedAgentRuntime:
             message_id = self._new_message_id()
         if self._listeners:
             self._emit("send", message_id, message, sender, recipient, None)
+        if self._tracer.enabled:
+            with self._tracer.span("create", recipient, attributes={"messaging.message.type": type_name(message)}):
+                pass
         if event_logger.isEnabledFor(logging.INFO):
             event_logger.info(
                 MessageEvent(
@@ -380,6 +383,9 @@ class SingleThreadedAgentRuntime:
             message_id = self._new_message_id()
         if self._listeners:
             self._emit("publish", message_id, message, sender, None, topic_id)
+        if self._tracer.enabled:
+            with self._tracer.span("create", topic_id, attributes={"messaging.message.type": type_name(message)}):
+                pass
         if event_logger.isEnabledFor(logging.INFO):
             event_logger.info(
                 MessageEvent(
