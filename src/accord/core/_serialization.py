@@ -32,6 +32,7 @@ def _is_pydantic_model_class(cls: Any) -> bool:
     pydantic = sys.modules.get("pydantic")
     return pydantic is not None and isinstance(cls, type) and issubclass(cls, pydantic.BaseModel)
 
+
 __all__ = [
     "DataclassJsonMessageSerializer",
     "MessageSerializer",

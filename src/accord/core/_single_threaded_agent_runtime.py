@@ -9,7 +9,6 @@ AutoGen, so tests stay deterministic.
 from __future__ import annotations
 
 import asyncio
-import inspect
 import itertools
 import logging
 import os
@@ -18,14 +17,15 @@ import time
 import warnings
 from collections import deque
 from collections.abc import Awaitable, Callable, Coroutine, Mapping, Sequence
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
-from .._errors import RunError, StateError, UsageError
+from .._errors import RunError, StateError
 from ._agent import Agent, AgentMetadata
-from ._agent_id import AGENT_TYPE_PATTERN, AgentId, AgentType, is_valid_agent_type
+from ._agent_directory import AgentDirectory
+from ._agent_id import AgentId, AgentType
 from ._cancellation_token import CancellationToken
 from ._constants import EVENT_LOGGER_NAME
-from ._contexts import AgentInstantiationContext, MessageHandlerContext
+from ._contexts import MessageHandlerContext
 from ._envelope_events import EnvelopeEvent, EnvelopeKind, EnvelopeListener
 from ._intervention import InterventionHandler, is_drop
 from ._message_context import MessageContext
@@ -36,7 +36,6 @@ from ._telemetry import RuntimeTracer
 from ._topic import TopicId
 from .exceptions import MessageDroppedException, RecipientNotFoundError
 from .logging import (
-    AgentConstructionExceptionEvent,
     DeliveryStage,
     MessageDroppedEvent,
     MessageEvent,
@@ -106,12 +105,9 @@ class SingleThreadedAgentRuntime:
         self._interventions: list[InterventionHandler] = list(intervention_handlers or [])
         self._tracer = RuntimeTracer(tracer_provider, "SingleThreadedAgentRuntime")
         self._ignore_unhandled_exceptions = ignore_unhandled_exceptions
-        self._factories: dict[str, Callable[[], Any]] = {}
-        self._expected_classes: dict[str, type[Any] | None] = {}
-        self._legacy_factories: set[str] = set()
-        self._instance_types: dict[str, type[Any]] = {}
-        self._agents: dict[AgentId, Agent] = {}
-        self._creating: dict[AgentId, asyncio.Future[Agent]] = {}
+        self._directory = AgentDirectory()
+        self._factories = self._directory.factories  # read on the hot path
+        self._agents = self._directory.agents
         self._subscriptions = SubscriptionManager()
         self._serialization = SerializationRegistry()
         self._queue: deque[_SendEnvelope | _PublishEnvelope] = deque()
@@ -205,11 +201,7 @@ class SingleThreadedAgentRuntime:
         self._tasks.add(task)
 
     def _unknown_recipient(self, recipient: AgentId) -> RecipientNotFoundError:
-        known = ", ".join(sorted(self._factories)) or "none"
-        return RecipientNotFoundError(
-            f"Recipient not found: agent type {recipient.type!r} is not registered with this runtime "
-            f"(registered types: {known})"
-        )
+        return self._directory.unknown(recipient)
 
     # ---------------------------------------------------------------- send
 
@@ -570,8 +562,7 @@ class SingleThreadedAgentRuntime:
         if self._running:
             self._running = False
             self._discard_queue()
-        for agent in list(self._agents.values()):
-            await agent.close()
+        await self._directory.close_all()
 
     def _discard_queue(self) -> None:
         while self._queue:
@@ -599,89 +590,14 @@ class SingleThreadedAgentRuntime:
     ) -> AgentType:
         """Register a factory that creates agents of ``type`` on first use."""
         name = type.type if isinstance(type, AgentType) else type
-        if not is_valid_agent_type(name):
-            raise UsageError(f"Invalid agent type {name!r}: it must match {AGENT_TYPE_PATTERN!r}")
-        if name in self._factories:
-            raise UsageError(f"Agent with type {name!r} already exists.")
-        self._factories[name] = agent_factory
-        self._expected_classes[name] = expected_class
-        if _takes_two_args(agent_factory):
-            warnings.warn(
-                "Agent factories that take (runtime, agent_id) are deprecated; take no arguments",
-                DeprecationWarning,
-                stacklevel=2,
-            )
-            self._legacy_factories.add(name)
-        return AgentType(name)
+        return self._directory.register_factory(name, agent_factory, expected_class)
 
     async def register_agent_instance(self, agent_instance: Agent, agent_id: AgentId) -> AgentId:
         """Register an already-created agent under ``agent_id``."""
-        if agent_id in self._agents:
-            raise UsageError(f"Agent with id {agent_id} already exists.")
-        if agent_id.type in self._factories and agent_id.type not in self._instance_types:
-            raise UsageError(f"Agent type {agent_id.type!r} is registered with a factory; cannot add instances")
-        existing = self._instance_types.get(agent_id.type)
-        if existing is not None and existing is not type(agent_instance):
-            raise UsageError(
-                f"Agent type {agent_id.type!r} already holds instances of {existing.__name__}, "
-                f"not {type(agent_instance).__name__}"
-            )
-
-        def factory() -> Agent:
-            requested = AgentInstantiationContext.current_agent_id()
-            raise RecipientNotFoundError(
-                f"Agent {requested} not found: type {requested.type!r} only has registered instances, "
-                f"and this key is not one of them"
-            )
-
-        await agent_instance.bind_id_and_runtime(agent_id, self)
-        self._instance_types[agent_id.type] = type(agent_instance)
-        self._factories.setdefault(agent_id.type, factory)
-        self._agents[agent_id] = agent_instance
-        return agent_id
+        return await self._directory.register_instance(agent_instance, agent_id, self)
 
     async def _get_agent(self, agent_id: AgentId) -> Agent:
-        agent = self._agents.get(agent_id)
-        if agent is not None:
-            return agent
-        pending = self._creating.get(agent_id)
-        if pending is not None:
-            return await asyncio.shield(pending)
-        factory = self._factories.get(agent_id.type)
-        if factory is None:
-            raise self._unknown_recipient(agent_id)
-        try:
-            with AgentInstantiationContext.populate_context((self, agent_id)):
-                if agent_id.type in self._legacy_factories:
-                    result = cast(Any, factory)(self, agent_id)
-                else:
-                    result = factory()
-            if inspect.isawaitable(result):
-                future: asyncio.Future[Agent] = asyncio.get_running_loop().create_future()
-                self._creating[agent_id] = future
-                try:
-                    with AgentInstantiationContext.populate_context((self, agent_id)):
-                        result = await result
-                except BaseException as e:
-                    future.set_exception(e)
-                    future.exception()  # mark retrieved
-                    raise
-                finally:
-                    del self._creating[agent_id]
-                future.set_result(result)
-            expected = self._expected_classes.get(agent_id.type)
-            if expected is not None and not isinstance(result, expected):
-                raise UsageError(
-                    f"Factory for agent type {agent_id.type!r} created a {type(result).__name__}, "
-                    f"expected {expected.__name__}"
-                )
-            await result.bind_id_and_runtime(agent_id, self)
-        except BaseException as e:
-            if event_logger.isEnabledFor(logging.INFO) and isinstance(e, Exception):
-                event_logger.info(AgentConstructionExceptionEvent(agent_id=agent_id, exception=e))
-            raise
-        self._agents[agent_id] = result
-        return cast(Agent, result)
+        return await self._directory.get(agent_id, self)
 
     async def try_get_underlying_agent_instance(self, id: AgentId, type: type[T] = Agent) -> T:  # type: ignore[assignment]
         """The agent object behind ``id`` (created if needed); TypeError if it is not a ``type``."""
@@ -696,10 +612,7 @@ class SingleThreadedAgentRuntime:
         self, id_or_type: AgentId | AgentType | str, /, key: str = "default", *, lazy: bool = True
     ) -> AgentId:
         """The id of an agent of the given type and key (created now unless ``lazy``)."""
-        if isinstance(id_or_type, AgentId):
-            agent_id = id_or_type
-        else:
-            agent_id = AgentId(id_or_type, key)
+        agent_id = id_or_type if isinstance(id_or_type, AgentId) else AgentId(id_or_type, key)
         if agent_id.type not in self._factories:
             raise self._unknown_recipient(agent_id)
         if not lazy:
@@ -721,37 +634,11 @@ class SingleThreadedAgentRuntime:
 
     async def save_state(self) -> Mapping[str, Any]:
         """JSON-able state of every instantiated agent: ``{"type/key": agent_state}``."""
-        return {str(agent_id): dict(await agent.save_state()) for agent_id, agent in self._agents.items()}
+        return await self._directory.save_state()
 
     async def load_state(self, state: Mapping[str, Any]) -> None:
         """Load what :meth:`save_state` returned. A malformed state changes nothing."""
-        if not isinstance(state, Mapping):
-            raise StateError(
-                f"Runtime state must be a mapping of 'type/key' to agent state, got {type(state).__name__}"
-            )
-        parsed: list[tuple[AgentId, Mapping[str, Any]]] = []
-        for key, agent_state in state.items():
-            try:
-                agent_id = AgentId.from_str(key)
-            except (ValueError, TypeError) as e:
-                raise StateError(f"Runtime state key {key!r} is not an agent id 'type/key'") from e
-            if not isinstance(agent_state, Mapping):
-                raise StateError(f"State of agent {key!r} must be a mapping, got {type(agent_state).__name__}")
-            if agent_id.type in self._factories:
-                parsed.append((agent_id, agent_state))
-        snapshots: list[tuple[Agent, Mapping[str, Any]]] = []
-        try:
-            for agent_id, agent_state in parsed:
-                agent = await self._get_agent(agent_id)
-                snapshots.append((agent, await agent.save_state()))
-                await agent.load_state(agent_state)
-        except Exception as e:
-            for agent, old in snapshots:
-                try:
-                    await agent.load_state(old)
-                except Exception:
-                    logger.exception("Could not restore the previous state of %s", agent.id)
-            raise StateError(f"Could not load runtime state; agents keep their previous state: {e}") from e
+        await self._directory.load_state(state, self)
 
     # ---------------------------------------------------------------- subscriptions and serializers
 
@@ -771,14 +658,3 @@ class SingleThreadedAgentRuntime:
     @property
     def subscriptions(self) -> list[Subscription]:
         return self._subscriptions.subscriptions
-
-
-def _takes_two_args(factory: Callable[..., Any]) -> bool:
-    try:
-        params = inspect.signature(factory).parameters
-    except (TypeError, ValueError):
-        return False
-    required = [
-        p for p in params.values() if p.default is p.empty and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
-    ]
-    return len(required) == 2
