@@ -1,0 +1,112 @@
+"""Team overhead per message: accord vs AutoGen 0.7.5, one workload, both measured in the same run.
+
+Workloads (replay models, so only framework overhead is measured):
+- RoundRobinGroupChat of 3 AssistantAgents, 60 agent messages per run (``max_turns=60``), 20 runs.
+- SelectorGroupChat of 4 AssistantAgents, a replay selector model, 40 agent messages per run, 20 runs.
+
+Usage: ``python benchmarks/agentchat_teams.py`` (runs accord in this interpreter and AutoGen in
+``.bench/autogen-venv``, then prints µs per message and the ratio). ``--impl accord|autogen`` runs one side.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+AUTOGEN_PYTHON = ROOT / ".bench" / "autogen-venv" / "bin" / "python"
+RUNS = 20
+RR_MESSAGES = 60
+SEL_MESSAGES = 40
+
+
+def _imports(impl: str) -> dict[str, Any]:
+    if impl == "accord":
+        from accord.agents import AssistantAgent
+        from accord.models.replay import ReplayChatCompletionClient
+        from accord.teams import RoundRobinGroupChat, SelectorGroupChat
+    else:
+        from autogen_agentchat.agents import AssistantAgent  # type: ignore[no-redef]
+        from autogen_agentchat.teams import RoundRobinGroupChat, SelectorGroupChat  # type: ignore[no-redef]
+        from autogen_ext.models.replay import ReplayChatCompletionClient  # type: ignore[no-redef]
+    return {
+        "AssistantAgent": AssistantAgent,
+        "Replay": ReplayChatCompletionClient,
+        "RoundRobin": RoundRobinGroupChat,
+        "Selector": SelectorGroupChat,
+    }
+
+
+def _round_robin(ns: dict[str, Any]) -> Any:
+    agents = [
+        ns["AssistantAgent"](f"agent{i}", model_client=ns["Replay"]([f"reply {i}"] * RR_MESSAGES)) for i in range(3)
+    ]
+    return ns["RoundRobin"](agents, max_turns=RR_MESSAGES)
+
+
+def _selector(ns: dict[str, Any]) -> Any:
+    names = [f"agent{i}" for i in range(4)]
+    agents = [
+        ns["AssistantAgent"](
+            n, description=f"Agent number {i}.", model_client=ns["Replay"]([f"reply {i}"] * SEL_MESSAGES)
+        )
+        for i, n in enumerate(names)
+    ]
+    picks = [names[(i + 1) % 4] for i in range(SEL_MESSAGES)]
+    return ns["Selector"](agents, model_client=ns["Replay"](picks), max_turns=SEL_MESSAGES)
+
+
+async def _measure(ns: dict[str, Any], build: Any, expected: int) -> list[float]:
+    per_message: list[float] = []
+    for _ in range(RUNS):
+        team = build(ns)
+        start = time.perf_counter()
+        result = await team.run(task="Start the discussion.")
+        elapsed = time.perf_counter() - start
+        produced = sum(1 for m in result.messages if m.source != "user")
+        assert produced == expected, (produced, expected)
+        per_message.append(elapsed / produced * 1e6)
+    return per_message
+
+
+async def _run_side(impl: str) -> dict[str, float]:
+    ns = _imports(impl)
+    await _measure(ns, _round_robin, RR_MESSAGES)  # warm-up
+    rr = await _measure(ns, _round_robin, RR_MESSAGES)
+    await _measure(ns, _selector, SEL_MESSAGES)
+    sel = await _measure(ns, _selector, SEL_MESSAGES)
+    return {"round_robin_us": statistics.median(rr), "selector_us": statistics.median(sel)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--impl", choices=["accord", "autogen", "both"], default="both")
+    args = parser.parse_args()
+    if args.impl != "both":
+        print(json.dumps(asyncio.run(_run_side(args.impl))))
+        return
+    ours = asyncio.run(_run_side("accord"))
+    if not AUTOGEN_PYTHON.exists():
+        print(json.dumps({"accord": ours, "autogen": None, "note": f"{AUTOGEN_PYTHON} not found"}))
+        return
+    out = subprocess.run(
+        [str(AUTOGEN_PYTHON), __file__, "--impl", "autogen"], capture_output=True, text=True, check=True
+    ).stdout
+    theirs = json.loads(out.strip().splitlines()[-1])
+    print(f"{'workload':<34}{'accord µs/msg':>15}{'AutoGen µs/msg':>16}{'ratio':>9}")
+    for key, label in (
+        ("round_robin_us", f"RoundRobin 3 agents, {RR_MESSAGES} msgs"),
+        ("selector_us", f"Selector 4 agents, {SEL_MESSAGES} msgs"),
+    ):
+        print(f"{label:<34}{ours[key]:>15.1f}{theirs[key]:>16.1f}{theirs[key] / ours[key]:>8.1f}x")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
