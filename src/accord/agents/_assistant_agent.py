@@ -8,7 +8,6 @@ model call), then reflection or a tool-call summary.
 from __future__ import annotations
 
 import asyncio
-import uuid
 import warnings
 from collections.abc import AsyncGenerator, Awaitable, Callable, Mapping, Sequence
 from typing import Any, Self
@@ -33,6 +32,7 @@ from ..messages import (
     ToolCallRequestEvent,
     ToolCallSummaryMessage,
 )
+from ..messages._base import _new_id
 from ..messages.utils import remove_images
 from ..model_context import ChatCompletionContext, UnboundedChatCompletionContext
 from ..models import (
@@ -45,10 +45,10 @@ from ..models import (
     SystemMessage,
 )
 from ..state import AssistantAgentState
-from ..tools import BaseTool, FunctionTool, StaticStreamWorkbench, ToolSchema, Workbench
+from ..tools import BaseStreamTool, BaseTool, FunctionTool, StaticStreamWorkbench, ToolSchema, Workbench
 from ._base_chat_agent import BaseChatAgent, validate_state
 from ._errors import AgentArgumentTypeError
-from ._tool_calls import check_summary_format, execute_tool_calls, summarize_tool_calls
+from ._tool_calls import check_summary_format, execute_tool_calls, needs_stream, run_tool_call, summarize_tool_calls
 
 __all__ = ["AssistantAgent", "AssistantAgentConfig"]
 
@@ -192,6 +192,11 @@ class AssistantAgent(BaseChatAgent, Component[AssistantAgentConfig]):
                     raise AgentArgumentTypeError(f"workbench must hold Workbench objects, got {wb!r}")
         else:
             self._workbench = [StaticStreamWorkbench(self._tools)]
+        # tools of the agent's own workbench that cannot stream are called with call_tool directly (same result,
+        # without the per-call stream-protocol check)
+        self._own_tools: dict[str, BaseTool[Any, Any]] = {
+            t.name: t for t in self._tools if workbench is None and not isinstance(t, BaseStreamTool)
+        }
         if model_context is not None and not isinstance(model_context, ChatCompletionContext):
             raise AgentArgumentTypeError(f"model_context must be a ChatCompletionContext, got {model_context!r}")
         self._model_context = model_context if model_context is not None else UnboundedChatCompletionContext()
@@ -222,16 +227,20 @@ class AssistantAgent(BaseChatAgent, Component[AssistantAgentConfig]):
         return self._model_context
 
     async def on_messages(self, messages: Sequence[BaseChatMessage], cancellation_token: CancellationToken) -> Response:
+        response: Response | None = None
+        # drive the stream to its end (it ends right after the Response) so no generator is left for the GC to close
         async for item in self.on_messages_stream(messages, cancellation_token):
             if isinstance(item, Response):
-                return item
-        raise AssertionError("The stream should have returned the final result.")
+                response = item
+        if response is None:
+            raise AssertionError("The stream should have returned the final result.")
+        return response
 
     # ---- the turn -------------------------------------------------------------------------------------------
 
-    async def _call_llm(
-        self, token: CancellationToken, message_id: str, tool_index: dict[str, Workbench]
-    ) -> AsyncGenerator[ModelClientStreamingChunkEvent | CreateResult, None]:
+    async def _prepare_llm(
+        self, token: CancellationToken, tool_index: dict[str, Workbench]
+    ) -> tuple[list[LLMMessage], list[ToolSchema | BaseTool[Any, Any]]]:
         if token.is_cancelled():
             raise asyncio.CancelledError()
         messages: list[LLMMessage] = [*self._system_messages, *await self._model_context.get_messages()]
@@ -244,24 +253,32 @@ class AssistantAgent(BaseChatAgent, Component[AssistantAgentConfig]):
                 tools.append(schema)
                 tool_index.setdefault(schema["name"], wb)
         tools.extend(self._handoff_tools)
-        if self._model_client_stream:
-            result: CreateResult | None = None
-            async for chunk in self._model_client.create_stream(
-                messages, tools=tools, json_output=self._output_content_type, cancellation_token=token
-            ):
-                if isinstance(chunk, CreateResult):
-                    result = chunk
-                elif isinstance(chunk, str):
-                    yield ModelClientStreamingChunkEvent(content=chunk, source=self._name, full_message_id=message_id)
-                else:
-                    raise RuntimeError(f"Invalid chunk type: {type(chunk)}")
-            if result is None:
-                raise RuntimeError("No final model result in streaming mode.")
-            yield result
-        else:
-            yield await self._model_client.create(
-                messages, tools=tools, json_output=self._output_content_type, cancellation_token=token
-            )
+        return messages, tools
+
+    async def _call_llm(
+        self, token: CancellationToken, message_id: str, tool_index: dict[str, Workbench]
+    ) -> AsyncGenerator[ModelClientStreamingChunkEvent | CreateResult, None]:
+        """Streams chunk events then the CreateResult (streaming mode only)."""
+        messages, tools = await self._prepare_llm(token, tool_index)
+        result: CreateResult | None = None
+        async for chunk in self._model_client.create_stream(
+            messages, tools=tools, json_output=self._output_content_type, cancellation_token=token
+        ):
+            if isinstance(chunk, CreateResult):
+                result = chunk
+            elif isinstance(chunk, str):
+                yield ModelClientStreamingChunkEvent(content=chunk, source=self._name, full_message_id=message_id)
+            else:
+                raise RuntimeError(f"Invalid chunk type: {type(chunk)}")
+        if result is None:
+            raise RuntimeError("No final model result in streaming mode.")
+        yield result
+
+    async def _create(self, token: CancellationToken, tool_index: dict[str, Workbench]) -> CreateResult:
+        messages, tools = await self._prepare_llm(token, tool_index)
+        return await self._model_client.create(
+            messages, tools=tools, json_output=self._output_content_type, cancellation_token=token
+        )
 
     def _final(self, result: CreateResult, message_id: str, inner: list[Event], *, fmt: bool = True) -> Response:
         assert isinstance(result.content, str)
@@ -310,20 +327,23 @@ class AssistantAgent(BaseChatAgent, Component[AssistantAgentConfig]):
                 inner.append(event)
                 yield event
 
-        message_id = str(uuid.uuid4())
+        message_id = _new_id()
         tool_index: dict[str, Workbench] = {}
         result: CreateResult | None = None
-        async for out in self._call_llm(token, message_id, tool_index):
-            if isinstance(out, CreateResult):
-                result = out
-            else:
-                yield out
+        if self._model_client_stream:
+            async for out in self._call_llm(token, message_id, tool_index):
+                if isinstance(out, CreateResult):
+                    result = out
+                else:
+                    yield out
+        else:
+            result = await self._create(token, tool_index)
         assert result is not None, "No model result was produced."
         if result.thought:
             thought = ThoughtEvent(content=result.thought, source=name, id=message_id)
             inner.append(thought)
             yield thought
-            message_id = str(uuid.uuid4())
+            message_id = _new_id()
         await context.add_message(AssistantMessage(content=result.content, source=name, thought=result.thought))
 
         executed: list[tuple[FunctionCall, FunctionExecutionResult]] = []
@@ -336,12 +356,15 @@ class AssistantAgent(BaseChatAgent, Component[AssistantAgentConfig]):
             inner.append(request)
             yield request
             results: list[FunctionExecutionResult] = []
-            async for item in execute_tool_calls(calls, tool_index, self._handoffs, token):
-                if isinstance(item, list):
-                    results = item
-                else:
-                    inner.append(item)
-                    yield item
+            if len(calls) == 1 and not needs_stream(calls[0], tool_index, self._own_tools):
+                results = [await run_tool_call(calls[0], tool_index, self._handoffs, token, self._own_tools)]
+            else:
+                async for item in execute_tool_calls(calls, tool_index, self._handoffs, token, self._own_tools):
+                    if isinstance(item, list):
+                        results = item
+                    else:
+                        inner.append(item)
+                        yield item
             if token.is_cancelled():
                 raise asyncio.CancelledError()
             executed = list(zip(calls, results, strict=True))
@@ -357,18 +380,21 @@ class AssistantAgent(BaseChatAgent, Component[AssistantAgentConfig]):
             if iteration == self._max_tool_iterations - 1:
                 break
             next_result: CreateResult | None = None
-            async for out in self._call_llm(token, message_id, tool_index):
-                if isinstance(out, CreateResult):
-                    next_result = out
-                else:
-                    yield out
+            if self._model_client_stream:
+                async for out in self._call_llm(token, message_id, tool_index):
+                    if isinstance(out, CreateResult):
+                        next_result = out
+                    else:
+                        yield out
+            else:
+                next_result = await self._create(token, tool_index)
             assert next_result is not None, "No model result was produced in tool call loop."
             result = next_result
             if result.thought:
                 thought = ThoughtEvent(content=result.thought, source=name, id=message_id)
                 inner.append(thought)
                 yield thought
-                message_id = str(uuid.uuid4())
+                message_id = _new_id()
             await context.add_message(AssistantMessage(content=result.content, source=name, thought=result.thought))
 
         if self._reflect_on_tool_use:
@@ -432,7 +458,7 @@ class AssistantAgent(BaseChatAgent, Component[AssistantAgentConfig]):
         messages: list[LLMMessage] = [*self._system_messages, *await self._model_context.get_messages()]
         if not self._model_client.model_info.get("vision", False):
             messages = remove_images(messages)
-        reflection_id = str(uuid.uuid4())
+        reflection_id = _new_id()
         result: CreateResult | None = None
         if self._model_client_stream:
             async for chunk in self._model_client.create_stream(

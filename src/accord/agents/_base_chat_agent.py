@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from abc import ABC, abstractmethod
-from collections.abc import AsyncGenerator, Mapping, Sequence
+from collections.abc import AsyncGenerator, Coroutine, Mapping, Sequence
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
@@ -15,9 +15,10 @@ from ..core import CancellationToken, trace_create_agent_span, trace_invoke_agen
 from ..messages import BaseAgentEvent, BaseChatMessage, ModelClientStreamingChunkEvent, TextMessage
 from ..state import BaseState
 
-__all__ = ["BaseChatAgent", "task_to_messages", "validate_state"]
+__all__ = ["BaseChatAgent", "run_linked", "task_to_messages", "validate_state"]
 
 S = TypeVar("S", bound=BaseModel)
+T = TypeVar("T")
 
 
 def task_to_messages(task: str | BaseChatMessage | Sequence[BaseChatMessage] | None) -> list[BaseChatMessage]:
@@ -95,14 +96,11 @@ class BaseChatAgent(ChatAgent, ABC):
             if cancellation_token is None:
                 response = await self.on_messages(input_messages, token)
             else:
-                # cancelling the token cancels the whole call, even work that does not look at the token
-                future = asyncio.ensure_future(self.on_messages(input_messages, token))
-                token.link_future(future)
-                response = await future
+                response = await run_linked(self.on_messages(input_messages, token), token)
             if response.inner_messages:
                 output.extend(m for m in response.inner_messages if not isinstance(m, ModelClientStreamingChunkEvent))
             output.append(response.chat_message)
-            return TaskResult(messages=output)
+            return TaskResult.model_construct(messages=output, stop_reason=None)
 
     async def run_stream(
         self,
@@ -124,7 +122,7 @@ class BaseChatAgent(ChatAgent, ABC):
                 if isinstance(item, Response):
                     output.append(item.chat_message)
                     yield item.chat_message
-                    yield TaskResult(messages=output)
+                    yield TaskResult.model_construct(messages=output, stop_reason=None)
                 else:
                     yield item
                     if not isinstance(item, ModelClientStreamingChunkEvent):
@@ -148,6 +146,24 @@ class BaseChatAgent(ChatAgent, ABC):
 
     async def close(self) -> None:
         """Release resources; nothing by default."""
+
+
+async def run_linked(coro: Coroutine[Any, Any, T], token: CancellationToken) -> T:
+    """Run ``coro`` in a task that cancelling ``token`` cancels (even work that never looks at the token).
+
+    The link is removed afterwards, so a token reused for many runs does not accumulate callbacks.
+    """
+    task = asyncio.ensure_future(coro)
+    loop = asyncio.get_running_loop()
+
+    def cancel() -> None:  # tokens may be cancelled from other threads
+        loop.call_soon_threadsafe(task.cancel)
+
+    token.add_callback(cancel)
+    try:
+        return await task
+    finally:
+        token._remove_callback(cancel)
 
 
 def validate_state(model: type[S], state: Mapping[str, Any], owner: str) -> S:
