@@ -46,14 +46,26 @@ async def open_transport(
             yield read, write
     elif isinstance(params, StreamableHttpServerParams):
         http = require("mcp.client.streamable_http", extra="mcp")
-        async with http.streamablehttp_client(
-            params.url,
-            headers=params.headers,
-            timeout=params.timeout,
-            sse_read_timeout=params.sse_read_timeout,
-            terminate_on_close=params.terminate_on_close,
-        ) as (read, write, _get_session_id):
-            yield read, write
+        if hasattr(http, "streamable_http_client"):  # mcp >= 1.2x: configure headers/timeouts on our own client
+            httpx = require("httpx", extra="mcp")
+            headers = {str(k): str(v) for k, v in (params.headers or {}).items()}
+            timeout = httpx.Timeout(params.timeout, read=params.sse_read_timeout)
+            async with (
+                httpx.AsyncClient(headers=headers, timeout=timeout) as client,
+                http.streamable_http_client(
+                    params.url, http_client=client, terminate_on_close=params.terminate_on_close
+                ) as (read, write, _get_session_id),
+            ):
+                yield read, write
+        else:
+            async with http.streamablehttp_client(
+                params.url,
+                headers=params.headers,
+                timeout=params.timeout,
+                sse_read_timeout=params.sse_read_timeout,
+                terminate_on_close=params.terminate_on_close,
+            ) as (read, write, _get_session_id):
+                yield read, write
     else:  # pragma: no cover - guarded by the type
         raise TypeError(f"Unsupported MCP server parameters: {type(params).__name__}")
 
