@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncGenerator
 
 import pytest
 from test_teams_support import (
+    RUNTIMES,
     BlockingAgent,
     FailingAgent,
     LeakyAgent,
     ScriptAgent,
-    runtime,  # noqa: F401 - fixture
+    make_runtime,
     texts,
 )
 
@@ -33,6 +35,12 @@ from accord.messages import (
 )
 from accord.models.replay import ReplayChatCompletionClient
 from accord.teams import RoundRobinGroupChat, TeamRunningError
+
+
+@pytest.fixture(params=RUNTIMES)
+async def runtime(request: pytest.FixtureRequest) -> AsyncGenerator[SingleThreadedAgentRuntime | None, None]:
+    async for rt in make_runtime(request):
+        yield rt
 
 
 async def test_round_robin_with_assistant_agents(runtime: SingleThreadedAgentRuntime | None) -> None:

@@ -13,10 +13,11 @@ from accord.base import Response
 from accord.core import CancellationToken, SingleThreadedAgentRuntime
 from accord.messages import BaseAgentEvent, BaseChatMessage, HandoffMessage, TextMessage, ThoughtEvent
 
+RUNTIMES = ["embedded", "external"]
 
-@pytest.fixture(params=["embedded", "external"])
-async def runtime(request: pytest.FixtureRequest) -> AsyncGenerator[SingleThreadedAgentRuntime | None, None]:
-    """None (the team's embedded runtime) or a runtime the test started (and stops)."""
+
+async def make_runtime(request: pytest.FixtureRequest) -> AsyncGenerator[SingleThreadedAgentRuntime | None, None]:
+    """For a ``runtime`` fixture: None (the team's embedded runtime) or a runtime the test started (and stops)."""
     if request.param == "embedded":
         yield None
         return
