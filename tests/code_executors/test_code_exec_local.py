@@ -264,9 +264,13 @@ def test_missing_work_dir_is_an_error_at_construction(tmp_path: Path) -> None:
 
 def test_unwritable_work_dir_is_an_error_at_construction(tmp_path: Path) -> None:
     if os.geteuid() == 0:
-        pytest.skip("root can write into any directory, so an unwritable one cannot be made here")
-    ro = tmp_path / "ro"
-    ro.mkdir(mode=0o500)
+        # root may write into any ordinary directory; /proc/1 is a directory nobody can write into.
+        ro = Path("/proc/1")
+        if os.access(ro, os.W_OK):
+            pytest.skip("no directory here is unwritable for root")
+    else:
+        ro = tmp_path / "ro"
+        ro.mkdir(mode=0o500)
     with pytest.raises(WorkDirError, match="not writable"):
         LocalCommandLineCodeExecutor(work_dir=ro)
 
