@@ -383,3 +383,20 @@ async def test_virtual_env(tmp_path: Path) -> None:
         assert code == 0, out
         assert out.strip() == str(env_dir)
     assert sys.prefix != str(env_dir)
+
+
+@pytest.mark.parametrize("mode", ["bwrap", "unshare"])
+async def test_explicit_sandbox_modes(tmp_path: Path, local_server: int, mode: str) -> None:
+    from accord.code_executors import SandboxUnavailableError
+
+    try:
+        ex = LocalCommandLineCodeExecutor(work_dir=tmp_path, sandbox=mode, timeout=5)  # type: ignore[arg-type]
+    except SandboxUnavailableError as e:
+        pytest.skip(f"sandbox={mode!r} cannot work on this machine: {e}")
+    p = ex.protections
+    assert p.mechanism == mode
+    assert "no_network" in p
+    assert set(p.active).isdisjoint(p.inactive)
+    code, out = await run(ex, f"import socket\nsocket.create_connection(('127.0.0.1', {local_server}), timeout=3)")
+    assert code != 0
+    await still_works(ex)
