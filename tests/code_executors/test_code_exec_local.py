@@ -397,6 +397,6 @@ async def test_explicit_sandbox_modes(tmp_path: Path, local_server: int, mode: s
     assert p.mechanism == mode
     assert "no_network" in p
     assert set(p.active).isdisjoint(p.inactive)
-    code, out = await run(ex, f"import socket\nsocket.create_connection(('127.0.0.1', {local_server}), timeout=3)")
+    code, _out = await run(ex, f"import socket\nsocket.create_connection(('127.0.0.1', {local_server}), timeout=3)")
     assert code != 0
     await still_works(ex)
