@@ -1,0 +1,227 @@
+"""The ``accord`` command (typer): run, validate, models, new, schema."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+
+from ..spec import BuiltSpec, SpecError, load_spec
+
+__all__ = ["app"]
+
+EXIT_OK = 0
+EXIT_RUN_ERROR = 1
+EXIT_BAD_INPUT = 2
+EXIT_LIMIT = 3
+EXIT_INTERRUPTED = 130
+
+app = typer.Typer(
+    name="accord",
+    help="Run agents and teams from spec files (YAML, or AutoGen component JSON).",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+def _consoles() -> tuple[Console, Console]:
+    width = None if sys.stdout.isatty() else 200
+    return Console(highlight=False, width=width), Console(stderr=True, highlight=False, width=width)
+
+
+def _fail(err: Console, message: str, code: int = EXIT_BAD_INPUT) -> typer.Exit:
+    err.print(f"[bold red]error:[/] {escape(message)}")
+    return typer.Exit(code)
+
+
+def _load(err: Console, spec: Path, model: str | None, *, check_credentials: bool = True) -> BuiltSpec:
+    try:
+        return load_spec(spec, model=model, check_credentials=check_credentials)
+    except SpecError as e:
+        raise _fail(err, str(e)) from e
+
+
+@app.command()
+def run(
+    spec: Annotated[Path, typer.Argument(help="spec file: accord YAML, or AutoGen component JSON")],
+    task: Annotated[str | None, typer.Option("--task", "-t", help="the task (default: the spec's task)")] = None,
+    model: Annotated[
+        str | None,
+        typer.Option(
+            "--model",
+            "-m",
+            help="use this model for every agent: openai:NAME, anthropic:NAME, ollama:NAME, "
+            "azure:DEPLOYMENT, local, scripted:FILE.json",
+        ),
+    ] = None,
+    max_turns: Annotated[int | None, typer.Option("--max-turns", min=1, help="stop after N turns")] = None,
+    budget_usd: Annotated[
+        float | None, typer.Option("--budget-usd", min=0.0, help="stop before a model call would pass this cost")
+    ] = None,
+    allow_mcp: Annotated[
+        list[str] | None,
+        typer.Option("--allow-mcp", help="allow MCP servers of the spec to start this command (repeatable)"),
+    ] = None,
+) -> None:
+    """Run the agent or team of SPEC on a task, streaming everything it does, then print a summary.
+
+    Exit codes: 0 finished, 1 the run failed, 2 invalid input, 3 stopped by --max-turns/--budget-usd,
+    130 cancelled (Ctrl-C).
+    """
+    out, err = _consoles()
+    built = _load(err, spec, model)
+    the_task = task if task is not None else built.task
+    if not the_task:
+        raise _fail(err, f"{spec}: no task. Pass --task TEXT, or set 'task:' in the spec.")
+    limit_turns = max_turns if max_turns is not None else built.max_turns
+    budget = budget_usd if budget_usd is not None else built.budget_usd
+    if budget is not None and budget <= 0:
+        raise _fail(err, f"--budget-usd must be > 0, got {budget}")
+    if allow_mcp:
+        from ..tools.mcp import allow_mcp_commands
+
+        allow_mcp_commands(allow_mcp)
+    models = ", ".join(sorted({m.reference for m in built.models})) or "as in the spec"
+    out.print(f"[bold]accord run[/] {escape(str(spec))} [dim]· {built.kind} · model {escape(models)}[/]")
+    out.print(f"[bold]task:[/] {escape(the_task)}")
+    code = _run_with_signals(out, err, built, the_task, limit_turns, budget)
+    raise typer.Exit(code)
+
+
+def _run_with_signals(
+    out: Console, err: Console, built: BuiltSpec, task: str, max_turns: int | None, budget: float | None
+) -> int:
+    from ..core import CancellationToken
+    from ._render import RunRenderer, render_summary
+    from ._runner import run_built_spec
+
+    renderer = RunRenderer(out)
+    token = CancellationToken()
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    interrupts = 0
+
+    async def main() -> Any:
+        return await run_built_spec(
+            built, task, observer=renderer, max_turns=max_turns, budget_usd=budget, cancellation_token=token
+        )
+
+    main_task = loop.create_task(main())
+
+    def on_sigint() -> None:
+        nonlocal interrupts
+        interrupts += 1
+        if interrupts > 1:
+            out.file.flush()
+            os._exit(EXIT_INTERRUPTED)
+        err.print("\n[yellow]Interrupted: cancelling the run (Ctrl-C again to quit at once)…[/]")
+        token.cancel()
+        main_task.cancel()
+
+    try:
+        loop.add_signal_handler(signal.SIGINT, on_sigint)
+    except (NotImplementedError, RuntimeError):  # pragma: no cover - non-main thread or Windows
+        pass
+    try:
+        outcome = loop.run_until_complete(main_task)
+    except Exception as e:  # loading failed before the run started
+        renderer.finish()
+        loop.close()
+        from .._errors import ComponentError
+
+        if isinstance(e, ComponentError | TypeError | ValueError | ImportError):
+            err.print(f"[bold red]error:[/] could not load the spec: {escape(str(e))}")
+            return EXIT_BAD_INPUT
+        err.print(f"[bold red]error:[/] {type(e).__name__}: {escape(str(e))}")
+        return EXIT_RUN_ERROR
+    renderer.finish()
+    if outcome.status == "completed" or outcome.status == "limit":
+        last = outcome.last_text
+        if last is not None and outcome.status == "limit":
+            out.print(f"[bold]partial result:[/] {escape(last)}")
+    render_summary(out, outcome)
+    if outcome.status == "error" and outcome.error is not None:
+        err.print(f"[bold red]error:[/] the run failed: {escape(str(outcome.error))}")
+    if outcome.status == "cancelled":
+        # a human-input thread may still be blocked reading stdin: don't wait for it
+        out.file.flush()
+        err.file.flush()
+        os._exit(EXIT_INTERRUPTED)
+    try:
+        loop.run_until_complete(loop.shutdown_asyncgens())
+        loop.run_until_complete(loop.shutdown_default_executor())
+    finally:
+        loop.close()
+    return {"completed": EXIT_OK, "limit": EXIT_LIMIT, "error": EXIT_RUN_ERROR}[outcome.status]
+
+
+@app.command()
+def validate(
+    spec: Annotated[Path, typer.Argument(help="spec file to check")],
+    model: Annotated[str | None, typer.Option("--model", "-m", help="check with this model instead")] = None,
+    dump: Annotated[bool, typer.Option("--dump", help="print the AutoGen component JSON the spec builds")] = False,
+) -> None:
+    """Check SPEC without running it: fields, references, model references and component providers."""
+    out, err = _consoles()
+    built = _load(err, spec, model, check_credentials=False)
+    from ._inspect import check_providers, describe
+
+    try:
+        check_providers(built.component)
+    except SpecError as e:
+        raise _fail(err, f"{spec}: {e.problem}") from e
+    if dump:
+        import json
+
+        out.print_json(json.dumps(built.component))
+        return
+    out.print(f"[green]✓[/] {escape(str(spec))} is valid: {escape(describe(built))}")
+
+
+@app.command()
+def models(
+    check: Annotated[bool, typer.Option("--check/--no-check", help="call each configured provider")] = True,
+) -> None:
+    """The model providers configured in this environment (and the embedded local model), checked live."""
+    out, _ = _consoles()
+    from ._providers import show_models
+
+    raise typer.Exit(show_models(out, check=check))
+
+
+@app.command()
+def new(
+    name: Annotated[str, typer.Argument(help="project folder to create")],
+) -> None:
+    """Scaffold a project: a spec, a scripted model for tests, a test and a README."""
+    out, err = _consoles()
+    from ._scaffold import scaffold
+
+    try:
+        created = scaffold(Path(name))
+    except FileExistsError as e:
+        raise _fail(err, str(e)) from e
+    except ValueError as e:
+        raise _fail(err, str(e)) from e
+    out.print(f"[green]Created[/] {escape(name)}/:")
+    for path in created:
+        out.print(f"  {escape(str(path))}")
+    out.print(f"Next: accord run {escape(name)}/spec.yaml   ·   pytest {escape(name)}/tests")
+
+
+@app.command()
+def schema() -> None:
+    """Print the JSON schema of the YAML spec format (for editors)."""
+    import json
+
+    from ..spec import spec_json_schema
+
+    typer.echo(json.dumps(spec_json_schema(), indent=2))

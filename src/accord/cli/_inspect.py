@@ -1,0 +1,52 @@
+"""What ``accord validate`` checks beyond the spec's own fields: every component provider resolves."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .._errors import ComponentError
+from ..spec import BuiltSpec, SpecError
+
+__all__ = ["check_providers", "describe"]
+
+
+def _walk(node: Any, path: str) -> list[tuple[str, str]]:
+    found: list[tuple[str, str]] = []
+    if isinstance(node, dict):
+        provider = node.get("provider")
+        if isinstance(provider, str) and "config" in node:
+            found.append((path or "<root>", provider))
+        for key, value in node.items():
+            found += _walk(value, f"{path}.{key}" if path else str(key))
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            found += _walk(value, f"{path}[{i}]")
+    return found
+
+
+def check_providers(component: dict[str, Any]) -> None:
+    """Resolve every provider in the tree through the registry (no instance is created)."""
+    from ..core._component_registry import resolve_provider
+
+    for path, provider in _walk(component, ""):
+        try:
+            resolve_provider(provider)
+        except ComponentError as e:
+            raise SpecError(f"{path}: {e}") from e
+
+
+def describe(built: BuiltSpec) -> str:
+    config = built.component.get("config", {})
+    if built.kind == "team":
+        team = str(built.component.get("provider", "")).rsplit(".", 1)[-1]
+        names = [p.get("config", {}).get("name", "?") for p in config.get("participants", [])]
+        text = f"team {team} of {len(names)} agents ({', '.join(names)})"
+    else:
+        agent = str(built.component.get("provider", "")).rsplit(".", 1)[-1]
+        text = f"{agent} {config.get('name', '?')!s}"
+    refs = sorted({m.reference for m in built.models})
+    if refs:
+        text += f"; models: {', '.join(refs)}"
+    if built.task:
+        text += "; has a default task"
+    return text
