@@ -20,9 +20,11 @@ __all__ = ["find_rejected_tool", "translate_openai_error"]
 
 def find_rejected_tool(detail: str, schemas: Sequence[Mapping[str, Any]]) -> str | None:
     """The tool a provider's 400 message is about: by ``tools[i]`` index or by name."""
-    match = re.search(r"tools\[(\d+)\]", detail)
-    if match is not None and int(match.group(1)) < len(schemas):
-        return str(schemas[int(match.group(1))]["name"])
+    match = re.search(r"tools(?:\[(\d+)\]|\.(\d+))", detail)
+    if match is not None:
+        index = int(match.group(1) or match.group(2))
+        if index < len(schemas):
+            return str(schemas[index]["name"])
     lowered = detail.lower()
     if "tool" not in lowered and "function" not in lowered:
         return None
@@ -34,10 +36,17 @@ def find_rejected_tool(detail: str, schemas: Sequence[Mapping[str, Any]]) -> str
 
 
 def translate_openai_error(
-    error: Exception, *, provider: str, base_url: str | None, schemas: Sequence[Mapping[str, Any]]
+    error: Exception,
+    *,
+    provider: str,
+    base_url: str | None,
+    schemas: Sequence[Mapping[str, Any]],
+    sdk: Any = None,
 ) -> ModelAPIError:
-    import openai
-
+    """Works for the ``openai`` SDK and for SDKs built the same way (``anthropic``: pass it as ``sdk``)."""
+    if sdk is None:
+        import openai as sdk
+    openai = sdk
     where = base_url or "the default endpoint"
     if isinstance(error, openai.APITimeoutError):
         return ModelTimeoutError(f"{provider} did not answer in time ({where}): {error}", provider=provider)
