@@ -35,7 +35,7 @@ from ._approval import ApprovalFuncType, gate
 from ._base import CodeBlock, CodeExecutor, CodeResult
 from ._common import silence_pip
 from ._errors import CodeExecutionTimeoutError
-from ._sandbox import _ENV_ALLOWLIST, _SAFE_PATH, _bwrap_args, _is_root
+from ._sandbox import _ENV_ALLOWLIST, _SAFE_PATH, _bwrap_args, _is_root, detect
 
 __all__ = ["JupyterCodeExecutor", "JupyterCodeExecutorConfig", "JupyterCodeResult"]
 
@@ -116,7 +116,8 @@ class JupyterCodeExecutor(CodeExecutor, Component[JupyterCodeExecutorConfig]):
         env = {k: v for k, v in os.environ.items() if k in _ENV_ALLOWLIST}
         env.update({"PATH": _SAFE_PATH, "HOME": str(runtime), "IPYTHONDIR": str(runtime / "ipython")})
         env.setdefault("LANG", "C.UTF-8")
-        if self._sandbox_mode == "auto" and bwrap is not None:
+        usable = bwrap is not None and detect("auto", sys.executable, False).mechanism == "bwrap"
+        if self._sandbox_mode == "auto" and bwrap is not None and usable:
             prefix = _bwrap_args(
                 bwrap, str(runtime), allow_network=False, env=env, interpreter=sys.executable, privileged=_is_root()
             )
