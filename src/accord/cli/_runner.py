@@ -24,6 +24,7 @@ from ._meter import LimitReachedError, RunMeter, wrap_models
 __all__ = ["RunObserver", "RunOutcome", "prepare_component", "run_built_spec"]
 
 Status = Literal["completed", "limit", "cancelled", "error"]
+FREE_PROVIDERS = ("local", "ollama")
 
 
 class RunObserver(Protocol):
@@ -97,6 +98,9 @@ async def run_built_spec(
     ``asyncio.CancelledError`` (Ctrl-C) ends the run with status ``cancelled`` and the partial result.
     """
     meter = RunMeter(budget_usd=budget_usd, max_calls=None)
+    for resolved in built.models:
+        if resolved.provider in FREE_PROVIDERS:
+            meter.ledger.prices.set(resolved.model, (0.0, 0.0))  # runs on the user's own machine
     unsubscribe = meter.subscribe(lambda record: observer.on_usage(record, meter))
     started = time.perf_counter()
     outcome = RunOutcome(status="completed", stop_reason=None)
