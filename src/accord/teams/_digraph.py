@@ -159,12 +159,12 @@ class DiGraph(BaseModel):
                     raise UsageError(f"Cycle detected without exit condition: {node.name} -> {node.name}")
                 continue
             has_cycle = True
-            cycle = self._unconditional_cycle(members)
+            cycle = self._unconditional_cycle(component, members)
             if cycle is not None:
                 raise UsageError(f"Cycle detected without exit condition: {' -> '.join([*cycle, cycle[0]])}")
         return has_cycle
 
-    def _unconditional_cycle(self, members: set[str]) -> list[str] | None:
+    def _unconditional_cycle(self, order: list[str], members: set[str]) -> list[str] | None:
         """A cycle inside ``members`` using only unconditional edges, if there is one."""
         state: dict[str, int] = {}
         path: list[str] = []
@@ -185,7 +185,7 @@ class DiGraph(BaseModel):
             state[name] = 2
             return None
 
-        for name in members:
+        for name in order:
             if name not in state:
                 found = visit(name)
                 if found is not None:
