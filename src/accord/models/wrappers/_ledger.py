@@ -102,7 +102,7 @@ class UsageLedger:
     """An append-only, thread-safe list of :class:`UsageRecord` with totals; ``subscribe`` for budgets/metrics."""
 
     def __init__(self, prices: PriceTable | None = None) -> None:
-        self.prices = prices or PriceTable()
+        self.prices = prices if prices is not None else PriceTable()
         self._records: list[UsageRecord] = []
         self._lock = threading.Lock()
         self._subscribers: list[Callable[[UsageRecord], None]] = []
@@ -179,7 +179,7 @@ class LedgerChatCompletionClient(WrappingChatCompletionClient, Component[LedgerC
         label: str | None = None,
     ) -> None:
         super().__init__(client)
-        self.ledger = ledger or UsageLedger()
+        self.ledger = ledger if ledger is not None else UsageLedger()
         self._model_override = model
         self._label = label
 
