@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
 __all__ = ["scaffold"]
 
 SPEC = """\
-# yaml-language-server: $schema=https://accord.dev/schema/spec-v1.json
+# yaml-language-server: $schema=accord-spec.schema.json
 # {name}: an assistant writes, a critic reviews; the team stops when the critic says APPROVE.
 # Run it:   accord run spec.yaml              (the embedded local model, or your configured provider)
 #           accord run spec.yaml --model openai:gpt-4.1-mini
@@ -90,8 +91,11 @@ def scaffold(folder: Path) -> list[Path]:
         raise ValueError(f"project name {name!r}: use letters, digits, '-', '_' or '.'")
     if folder.exists() and any(folder.iterdir()):
         raise FileExistsError(f"{folder} already exists and is not empty; pick another name")
+    from ..spec import spec_json_schema
+
     files = {
         folder / "spec.yaml": SPEC.format(name=name),
+        folder / "accord-spec.schema.json": json.dumps(spec_json_schema(), indent=2) + "\n",
         folder / "script.json": SCRIPT,
         folder / "tests" / "test_spec.py": TEST,
         folder / "README.md": README.format(name=name),
