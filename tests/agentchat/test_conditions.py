@@ -236,3 +236,41 @@ async def test_config_round_trip_with_autogen_providers() -> None:
 def test_wrong_types_fail_at_construction(make: object, fragment: str) -> None:
     with pytest.raises((ValueError, TypeError), match=fragment):
         make()  # type: ignore[operator]
+
+
+async def test_task_messages_are_counted_but_cannot_stop_the_run() -> None:
+    """AutoGen #6826: the task text never triggers a termination; counting conditions still count the task."""
+    from accord.base import check_task_messages, evaluating_task_messages
+
+    task = [TextMessage(content="Say TERMINATE when done", source="user")]
+    mention = TextMentionTermination("TERMINATE")
+    assert await check_task_messages(mention, task) is None
+    assert not mention.terminated
+    assert await mention([text("TERMINATE", source="assistant")]) is not None
+
+    for content_condition in (
+        TextMessageTermination(),
+        SourceMatchTermination(["user"]),
+        StopMessageTermination(),
+        HandoffTermination("bob"),
+        FunctionalTermination(lambda msgs: True),
+    ):
+        task_msgs = [
+            TextMessage(content="x", source="user"),
+            StopMessage(content="stop", source="user"),
+            HandoffMessage(content="h", target="bob", source="user"),
+        ]
+        assert await check_task_messages(content_condition, task_msgs) is None, content_condition
+
+    counted = MaxMessageTermination(2)
+    assert await check_task_messages(counted, task) is None
+    stop = await counted([text("reply")])
+    assert stop is not None and stop.content == "Maximum number of messages 2 reached, current message count: 2"
+
+    # inside combinations too (evaluated concurrently in child tasks)
+    combined = TextMentionTermination("TERMINATE") | MaxMessageTermination(1)
+    stop = await check_task_messages(combined, task)
+    assert stop is not None and stop.content == "Maximum number of messages 1 reached, current message count: 1"
+    both = TextMentionTermination("TERMINATE") & ExternalTermination()
+    assert await check_task_messages(both, task) is None
+    assert not evaluating_task_messages()

@@ -12,6 +12,9 @@ from ._termination import (
     OrTerminationCondition,
     TerminatedException,
     TerminationCondition,
+    check_task_messages,
+    evaluating_task_messages,
+    task_messages_context,
 )
 
 __all__ = [
@@ -26,4 +29,7 @@ __all__ = [
     "Team",
     "TerminatedException",
     "TerminationCondition",
+    "check_task_messages",
+    "evaluating_task_messages",
+    "task_messages_context",
 ]

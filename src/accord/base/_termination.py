@@ -1,15 +1,22 @@
 """Termination conditions: when a team run stops. Combine them with ``|`` (either) and ``&`` (both).
 
-A condition is called with the *delta*: the messages produced since it was last called. Teams never pass the task
-messages of a run to their condition, so a condition cannot fire on the task text (AutoGen #6826 fixed at the
-team boundary); a condition called directly judges whatever it is given.
+A condition is called with the *delta*: the messages produced since it was last called.
+
+The task text never stops a run (AutoGen #6826). A team hands the task messages of a run to its condition through
+:func:`check_task_messages`, which marks the call: conditions that count (``MaxMessageTermination``,
+``TokenUsageTermination``) count the task messages exactly as AutoGen does, so stop reasons such as "Maximum number
+of messages 6 reached, current message count: 6" stay the same; conditions that react to content (text mentions,
+text messages, sources, stop and handoff messages, function calls, functional conditions) ignore them. Custom
+conditions can ask :func:`evaluating_task_messages` to do the same.
 """
 
 from __future__ import annotations
 
 import asyncio
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any, Self
 
 from pydantic import BaseModel
@@ -24,7 +31,35 @@ __all__ = [
     "OrTerminationCondition",
     "TerminatedException",
     "TerminationCondition",
+    "check_task_messages",
+    "evaluating_task_messages",
+    "task_messages_context",
 ]
+
+_TASK_MESSAGES: ContextVar[bool] = ContextVar("accord_termination_task_messages", default=False)
+
+
+def evaluating_task_messages() -> bool:
+    """True while a condition is being given the task messages of a run (see :func:`check_task_messages`)."""
+    return _TASK_MESSAGES.get()
+
+
+@contextmanager
+def task_messages_context() -> Iterator[None]:
+    """Mark condition calls in this block as calls with task messages."""
+    token = _TASK_MESSAGES.set(True)
+    try:
+        yield
+    finally:
+        _TASK_MESSAGES.reset(token)
+
+
+async def check_task_messages(
+    condition: TerminationCondition, messages: Sequence[BaseAgentEvent | BaseChatMessage]
+) -> StopMessage | None:
+    """Give ``condition`` the task messages of a run: they are counted, but their content cannot stop the run."""
+    with task_messages_context():
+        return await condition(messages)
 
 
 class TerminatedException(AccordSignal):

@@ -1,7 +1,8 @@
 """The built-in termination conditions (serves ``autogen_agentchat.conditions``); StopMessage texts match AutoGen's.
 
-Each condition receives the delta of messages since its last call. Teams never give it the task messages of a run,
-so the task text cannot stop a run (AutoGen #6826; see :mod:`accord.base` for the contract).
+Each condition receives the delta of messages since its last call. Given the task messages of a run (through
+:func:`accord.base.check_task_messages`), the counting conditions count them as AutoGen does and the others ignore
+them, so the task text cannot stop a run (AutoGen #6826).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from typing import Self
 
 from pydantic import BaseModel
 
-from ..base import TerminatedException, TerminationCondition
+from ..base import TerminatedException, TerminationCondition, evaluating_task_messages
 from ..core import Component
 from ..messages import (
     BaseAgentEvent,
@@ -79,6 +80,8 @@ class StopMessageTermination(_Flag, Component[StopMessageTerminationConfig]):
 
     async def __call__(self, messages: Messages) -> StopMessage | None:
         self._check()
+        if evaluating_task_messages():
+            return None
         for m in messages:
             if isinstance(m, StopMessage):
                 return self._fire("Stop message received")
@@ -159,6 +162,8 @@ class TextMentionTermination(_Flag, Component[TextMentionTerminationConfig]):
 
     async def __call__(self, messages: Messages) -> StopMessage | None:
         self._check()
+        if evaluating_task_messages():
+            return None
         for m in messages:
             if self._sources is not None and m.source not in self._sources:
                 continue
@@ -190,6 +195,8 @@ class FunctionalTermination(_Flag):
 
     async def __call__(self, messages: Messages) -> StopMessage | None:
         self._check()
+        if evaluating_task_messages():
+            return None
         result = self._func(messages)
         if inspect.isawaitable(result):
             result = await result
@@ -299,6 +306,8 @@ class HandoffTermination(_Flag, Component[HandoffTerminationConfig]):
 
     async def __call__(self, messages: Messages) -> StopMessage | None:
         self._check()
+        if evaluating_task_messages():
+            return None
         for m in messages:
             if isinstance(m, HandoffMessage) and m.target == self._target:
                 return self._fire(f"Handoff to {self._target} from {m.source} detected.")
@@ -400,6 +409,8 @@ class SourceMatchTermination(_Flag, Component[SourceMatchTerminationConfig]):
 
     async def __call__(self, messages: Messages) -> StopMessage | None:
         self._check()
+        if evaluating_task_messages():
+            return None
         for m in messages:
             if m.source in self._sources:
                 return self._fire(f"'{m.source}' answered")
@@ -430,6 +441,8 @@ class TextMessageTermination(_Flag, Component[TextMessageTerminationConfig]):
 
     async def __call__(self, messages: Messages) -> StopMessage | None:
         self._check()
+        if evaluating_task_messages():
+            return None
         for m in messages:
             if isinstance(m, TextMessage) and (self._source is None or m.source == self._source):
                 return self._fire(f"Text message received from '{m.source}'")
@@ -460,6 +473,8 @@ class FunctionCallTermination(_Flag, Component[FunctionCallTerminationConfig]):
 
     async def __call__(self, messages: Messages) -> StopMessage | None:
         self._check()
+        if evaluating_task_messages():
+            return None
         for m in messages:
             if isinstance(m, ToolCallExecutionEvent) and any(r.name == self._function_name for r in m.content):
                 return self._fire(f"Function '{self._function_name}' was executed.")
