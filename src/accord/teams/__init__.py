@@ -8,6 +8,7 @@ from __future__ import annotations
 from ._base_group_chat import BaseGroupChat, TeamRunningError
 from ._digraph import DiGraph, DiGraphBuilder, DiGraphEdge, DiGraphNode
 from ._graph_flow import GraphFlow
+from ._magentic_one import MagenticOneGroupChat
 from ._round_robin import RoundRobinGroupChat
 from ._selector import SelectorGroupChat
 from ._swarm import Swarm
@@ -19,6 +20,7 @@ __all__ = [
     "DiGraphEdge",
     "DiGraphNode",
     "GraphFlow",
+    "MagenticOneGroupChat",
     "RoundRobinGroupChat",
     "SelectorGroupChat",
     "Swarm",

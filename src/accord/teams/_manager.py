@@ -103,6 +103,10 @@ class BaseGroupChatManager(RoutedAgent, ABC):
 
     @rpc
     async def handle_start(self, message: GroupChatStart, ctx: MessageContext) -> GroupChatTermination:
+        return await self.start(message, ctx.cancellation_token)
+
+    async def start(self, message: GroupChatStart, cancellation_token: CancellationToken) -> GroupChatTermination:
+        """Run the group chat from ``message`` until it stops; returns why it stopped."""
         if self._termination_condition is not None and self._termination_condition.terminated:
             return GroupChatTermination(
                 message=StopMessage(content="The group chat has already terminated.", source=self._name)
@@ -120,7 +124,7 @@ class BaseGroupChatManager(RoutedAgent, ABC):
                 self._responder = None
                 await self.update_message_thread(task)
                 # The task messages never reach the termination condition: the task text cannot stop the run.
-            return await self.run_turns(ctx.cancellation_token)
+            return await self.run_turns(cancellation_token)
         except Exception as e:
             return self._error_termination(e)
 
