@@ -151,4 +151,6 @@ def test_schema_command_prints_the_editor_schema_shipped_with_the_examples() -> 
     assert schema["title"] == "accord spec"
     assert "agents" in schema["properties"]
     shipped = json.loads((EXAMPLES / "accord-spec.schema.json").read_text())
-    assert shipped == schema, "examples/accord-spec.schema.json is stale: accord schema > examples/accord-spec.schema.json"
+    assert shipped == schema, (
+        "examples/accord-spec.schema.json is stale: accord schema > examples/accord-spec.schema.json"
+    )

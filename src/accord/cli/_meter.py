@@ -102,6 +102,7 @@ class MeteredChatCompletionClientConfig(BaseModel):
     client: ComponentModel
     meter: str
     model: str | None = None
+    label: str | None = None
 
 
 class MeteredChatCompletionClient(LedgerChatCompletionClient, Component[MeteredChatCompletionClientConfig]):  # type: ignore[misc]
@@ -110,8 +111,10 @@ class MeteredChatCompletionClient(LedgerChatCompletionClient, Component[MeteredC
     component_provider_override = "accord.cli.MeteredChatCompletionClient"
     component_config_schema = MeteredChatCompletionClientConfig  # type: ignore[assignment]
 
-    def __init__(self, client: ChatCompletionClient, *, meter: RunMeter, model: str | None = None) -> None:
-        super().__init__(client, ledger=meter.ledger, model=model)
+    def __init__(
+        self, client: ChatCompletionClient, *, meter: RunMeter, model: str | None = None, label: str | None = None
+    ) -> None:
+        super().__init__(client, ledger=meter.ledger, model=model, label=label)
         # LedgerChatCompletionClient does `ledger or UsageLedger()`, and an empty ledger is falsy (len 0)
         self.ledger = meter.ledger
         self.meter = meter
@@ -159,28 +162,34 @@ class MeteredChatCompletionClient(LedgerChatCompletionClient, Component[MeteredC
 
     def _to_config(self) -> MeteredChatCompletionClientConfig:  # type: ignore[override]
         return MeteredChatCompletionClientConfig(
-            client=self.inner.dump_component(), meter=self.meter.id, model=self._model_override
+            client=self.inner.dump_component(), meter=self.meter.id, model=self._model_override, label=self._label
         )
 
     @classmethod
     def _from_config(cls, config: MeteredChatCompletionClientConfig) -> Self:  # type: ignore[override]
-        return cls(
-            ChatCompletionClient.load_component(config.client), meter=RunMeter.get(config.meter), model=config.model
-        )
+        client = ChatCompletionClient.load_component(config.client)
+        return cls(client, meter=RunMeter.get(config.meter), model=config.model, label=config.label)
 
 
-def wrap_models(component: Any, meter: RunMeter) -> Any:
-    """A copy of a component tree where every model client is metered by ``meter``."""
+def wrap_models(component: Any, meter: RunMeter, owner: str | None = None) -> Any:
+    """A copy of a component tree where every model client is metered by ``meter``.
+
+    Each metered client is labelled with the agent that owns it (``UsageRecord.label``), or ``team``.
+    """
     if isinstance(component, list):
-        return [wrap_models(item, meter) for item in component]
+        return [wrap_models(item, meter, owner) for item in component]
     if not isinstance(component, dict):
         return component
-    if component.get("component_type") == "model" and "provider" in component and "config" in component:
-        config = component["config"] if isinstance(component["config"], dict) else {}
+    config = component.get("config")
+    if component.get("component_type") == "model" and "provider" in component and isinstance(config, dict):
         name = config.get("model") or config.get("azure_deployment") or component.get("label")
+        wrapped: dict[str, Any] = {"client": component, "meter": meter.id, "label": owner or "team"}
+        wrapped["model"] = name if isinstance(name, str) else None
         return {
             "provider": MeteredChatCompletionClient.component_provider_override,
             "component_type": "model",
-            "config": {"client": component, "meter": meter.id, "model": name if isinstance(name, str) else None},
+            "config": wrapped,
         }
-    return {key: wrap_models(value, meter) for key, value in component.items()}
+    if component.get("component_type") == "agent" and isinstance(config, dict) and isinstance(config.get("name"), str):
+        owner = config["name"]
+    return {key: wrap_models(value, meter, owner) for key, value in component.items()}

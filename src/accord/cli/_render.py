@@ -30,6 +30,9 @@ class RunRenderer:
         self.console = console
         self._streaming_from: str | None = None
         self._streamed: set[str] = set()
+        # usage records arrive when a model call ends, which can be before its streamed message is shown: they are
+        # printed after the next message (or at the end)
+        self._pending: dict[str | None, list[str]] = {}
 
     def _end_stream(self) -> None:
         if self._streaming_from is not None:
@@ -40,6 +43,18 @@ class RunRenderer:
         self.console.print(f"[bold cyan]── {escape(source)}[/] [dim]({kind})[/]")
 
     def on_item(self, item: Any) -> None:
+        self._show(item)
+        if type(item).__name__ != "ModelClientStreamingChunkEvent":
+            self._flush_usage(str(getattr(item, "source", "")))
+
+    def _flush_usage(self, source: str | None = None) -> None:
+        """Print the usage of ``source``'s model calls (and of the team's own model), or all of it."""
+        for label in list(self._pending):
+            if source is None or label in (source, "team", None):
+                for line in self._pending.pop(label):
+                    self.console.print(line)
+
+    def _show(self, item: Any) -> None:
         kind = type(item).__name__
         source = str(getattr(item, "source", "?"))
         if kind == "ModelClientStreamingChunkEvent":
@@ -75,16 +90,16 @@ class RunRenderer:
         self.console.print(escape(_text(item)), soft_wrap=True)
 
     def on_usage(self, record: UsageRecord, meter: RunMeter) -> None:
-        self._end_stream()
         prompt, completion = meter.ledger.total_tokens()
         note = f" error: {record.error}" if record.error else ""
-        self.console.print(
-            f"[dim]  tokens {record.model}: +{record.prompt_tokens} in / +{record.completion_tokens} out · "
+        self._pending.setdefault(record.label, []).append(
+            f"[dim]  tokens {escape(record.model)}: +{record.prompt_tokens} in / +{record.completion_tokens} out · "
             f"total {prompt} in / {completion} out · ${meter.spent():.6f}{escape(note)}[/]"
         )
 
     def finish(self) -> None:
         self._end_stream()
+        self._flush_usage()
 
 
 def _text(item: Any) -> str:

@@ -1,0 +1,86 @@
+"""Every example runs through `accord run` with scripted models (and real MCP servers and sandboxes where the
+example uses them); Ctrl-C during a run exits cleanly with a partial summary."""
+
+from __future__ import annotations
+
+import os
+import select
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+from cli_helpers import ACCORD, EXAMPLES, accord, clean_env, copy_example, output
+
+
+def run_example(name: str, tmp_path: Path, *extra: str, input: str | None = None) -> subprocess.CompletedProcess[str]:
+    folder = copy_example(name, tmp_path)
+    return accord("run", folder / "spec.yaml", "--model", f"scripted:{folder / 'script.json'}", *extra, input=input)
+
+
+def test_assistant_example(tmp_path: Path) -> None:
+    result = run_example("assistant", tmp_path)
+    assert result.returncode == 0, output(result)
+    assert "A multi-agent system is a group of programs" in result.stdout
+    assert "The agent answered." in result.stdout
+
+
+def test_writer_reviewer_example_stops_when_the_human_approves(tmp_path: Path) -> None:
+    result = run_example("writer_reviewer", tmp_path, input="Make it shorter.\nAPPROVED\n")
+    assert result.returncode == 0, output(result)
+    out = result.stdout
+    assert out.count("human is waiting for your input") == 2
+    assert "Make it shorter." in out
+    assert "forged from 100% recycled steel" in out  # the writer's revision after the human's feedback
+    assert "Text 'APPROVED' mentioned" in out
+
+
+def _read_until(proc: subprocess.Popen[bytes], marker: bytes, deadline_s: float = 60) -> bytes:
+    """Read the child's stdout until ``marker`` appears (a bound on waiting, not a synchronisation sleep)."""
+    assert proc.stdout is not None
+    seen = b""
+    end = time.monotonic() + deadline_s
+    fd = proc.stdout.fileno()
+    while marker not in seen:
+        remaining = end - time.monotonic()
+        assert remaining > 0, f"timed out waiting for {marker!r}; got:\n{seen.decode(errors='replace')}"
+        ready, _, _ = select.select([fd], [], [], remaining)
+        if ready:
+            chunk = os.read(fd, 65536)
+            assert chunk, f"the process ended before {marker!r}; got:\n{seen.decode(errors='replace')}"
+            seen += chunk
+    return seen
+
+
+def test_ctrl_c_during_a_run_cancels_cleanly_with_a_partial_summary(tmp_path: Path) -> None:
+    folder = copy_example("writer_reviewer", tmp_path)
+    proc = subprocess.Popen(
+        [str(ACCORD), "run", str(folder / "spec.yaml"), "--model", f"scripted:{folder / 'script.json'}"],
+        stdin=subprocess.PIPE,  # kept open: the human step waits for input
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=clean_env(),
+    )
+    try:
+        before = _read_until(proc, b"Enter your response:")
+        proc.send_signal(signal.SIGINT)
+        rest, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    out = (before + rest).decode()
+    assert proc.returncode == 130, out + err.decode()
+    assert "Interrupted: cancelling the run" in err.decode()
+    assert "Traceback" not in err.decode()
+    assert "cancelled" in out and "Cancelled by the user (Ctrl-C)." in out
+    assert "Meet the Forever Bottle" in out  # what was produced before Ctrl-C
+    assert "messages      │ 3" in out  # task, writer, reviewer
+
+
+def test_examples_each_have_a_spec_a_readme_and_a_script() -> None:
+    names = sorted(p.name for p in EXAMPLES.iterdir() if p.is_dir() and not p.name.startswith(("_", ".")))
+    assert {"assistant", "writer_reviewer"} <= set(names)
+    for name in names:
+        for file in ("spec.yaml", "README.md", "script.json"):
+            assert (EXAMPLES / name / file).is_file(), f"examples/{name}/{file}"
