@@ -84,3 +84,17 @@ def test_examples_each_have_a_spec_a_readme_and_a_script() -> None:
     for name in names:
         for file in ("spec.yaml", "README.md", "script.json"):
             assert (EXAMPLES / name / file).is_file(), f"examples/{name}/{file}"
+
+
+def test_data_analysis_example_cleans_analyses_charts_and_reports(tmp_path: Path) -> None:
+    result = run_example("data_analysis", tmp_path)
+    assert result.returncode == 0, output(result)
+    work = tmp_path / "data_analysis" / "work"
+    # the code really ran in the sandboxed executor, on the CSV the spec ships
+    assert "kept 10 of 14 rows" in result.stdout
+    assert "North: 689.50" in result.stdout and "West: 422.00" in result.stdout
+    clean = (work / "clean.csv").read_text().splitlines()
+    assert len(clean) == 11 and clean[0] == "date,region,product,units,unit_price"
+    assert (work / "chart.png").read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
+    assert "Revenue per region" in result.stdout and "Text 'TERMINATE' mentioned" in result.stdout
+    assert "UserWarning" not in result.stderr

@@ -6,6 +6,7 @@ import asyncio
 import os
 import signal
 import sys
+import warnings
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -104,6 +105,8 @@ def _run_with_signals(
     from ._runner import run_built_spec
 
     renderer = RunRenderer(out)
+    # code executors of a spec run in accord's sandbox; their "no approval function" advice is noise here
+    warnings.filterwarnings("ignore", message="No approval function set", category=UserWarning)
     token = CancellationToken()
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
