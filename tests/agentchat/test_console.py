@@ -76,3 +76,17 @@ async def test_user_input_manager_waits_for_the_console() -> None:
     assert isinstance(result, TaskResult) and result.messages[-1].to_text() == "typed"
     assert asked == ["Enter your response: "]
     assert "UserInputRequestedEvent" not in out.getvalue()
+
+
+async def test_rich_console_draws_panels() -> None:
+    from rich.console import Console as RichTerminal
+
+    from accord.ui import RichConsole
+
+    buffer = io.StringIO()
+    terminal = RichTerminal(file=buffer, width=60, color_system=None)
+    agent = AssistantAgent("helper", ScriptedChatCompletionClient(["panel text"]))
+    result = await RichConsole(agent.run_stream(task="hi"), console=terminal, output_stats=True)
+    assert isinstance(result, TaskResult)
+    drawn = buffer.getvalue()
+    assert "helper" in drawn and "panel text" in drawn and "Summary" in drawn and "Number of messages: 2" in drawn
