@@ -118,6 +118,29 @@ def _genai_span(
             raise
 
 
+def _agent_span(
+    operation: str,
+    agent_name: str,
+    tracer: Any | None,
+    parent: Any | None,
+    agent_id: str | None,
+    agent_description: str | None,
+) -> Any:
+    return _genai_span(
+        f"{operation} {agent_name}",
+        "CLIENT",
+        {
+            "gen_ai.operation.name": operation,
+            "gen_ai.system": "autogen",
+            "gen_ai.agent.name": agent_name,
+            "gen_ai.agent.id": agent_id,
+            "gen_ai.agent.description": agent_description,
+        },
+        tracer,
+        parent,
+    )
+
+
 def trace_create_agent_span(
     agent_name: str,
     *,
@@ -127,19 +150,7 @@ def trace_create_agent_span(
     agent_description: str | None = None,
 ) -> Any:
     """Span ``create_agent {name}`` (GenAI semantic conventions)."""
-    return _genai_span(
-        f"create_agent {agent_name}",
-        "CLIENT",
-        {
-            "gen_ai.operation.name": "create_agent",
-            "gen_ai.system": "autogen",
-            "gen_ai.agent.name": agent_name,
-            "gen_ai.agent.id": agent_id,
-            "gen_ai.agent.description": agent_description,
-        },
-        tracer,
-        parent,
-    )
+    return _agent_span("create_agent", agent_name, tracer, parent, agent_id, agent_description)
 
 
 def trace_invoke_agent_span(
@@ -151,19 +162,7 @@ def trace_invoke_agent_span(
     agent_description: str | None = None,
 ) -> Any:
     """Span ``invoke_agent {name}`` (GenAI semantic conventions)."""
-    return _genai_span(
-        f"invoke_agent {agent_name}",
-        "CLIENT",
-        {
-            "gen_ai.operation.name": "invoke_agent",
-            "gen_ai.system": "autogen",
-            "gen_ai.agent.name": agent_name,
-            "gen_ai.agent.id": agent_id,
-            "gen_ai.agent.description": agent_description,
-        },
-        tracer,
-        parent,
-    )
+    return _agent_span("invoke_agent", agent_name, tracer, parent, agent_id, agent_description)
 
 
 def trace_tool_span(
