@@ -468,3 +468,57 @@ async def test_thought_only_response_is_not_confused_with_text() -> None:
     assert types_of(result) == ["TextMessage", "ThoughtEvent", "TextMessage"]
     thought = result.messages[1]
     assert isinstance(thought, ThoughtEvent) and thought.id != result.messages[2].id
+
+
+async def test_streaming_with_tools_and_reflection_ids() -> None:
+    client = ScriptedChatCompletionClient([tool_call("add", {"a": 1, "b": 1}), "two it is"])
+    agent = AssistantAgent("s", client, tools=[add], model_client_stream=True, reflect_on_tool_use=True)
+    items = [i async for i in agent.run_stream(task="1+1")]
+    chunks = [i for i in items if isinstance(i, ModelClientStreamingChunkEvent)]
+    result = items[-1]
+    assert isinstance(result, TaskResult)
+    final = result.messages[-1]
+    assert "".join(c.content for c in chunks) == "two it is"
+    assert {c.full_message_id for c in chunks} == {final.id}
+    assert not any(isinstance(m, ModelClientStreamingChunkEvent) for m in result.messages)
+
+
+async def test_tool_events_are_logged_at_debug(caplog: pytest.LogCaptureFixture) -> None:
+    import logging
+
+    client = ScriptedChatCompletionClient([tool_call("add", {"a": 1, "b": 1})])
+    agent = AssistantAgent("s", client, tools=[add])
+    with caplog.at_level(logging.DEBUG, logger="autogen_agentchat.events"):
+        await agent.run(task="x")
+    logged = [r.msg for r in caplog.records if r.name == "autogen_agentchat.events"]
+    assert any(isinstance(m, ToolCallRequestEvent) for m in logged)
+    assert any(isinstance(m, ToolCallExecutionEvent) for m in logged)
+
+
+async def test_user_workbench_goes_through_call_tool_stream() -> None:
+    from accord.tools import StaticStreamWorkbench
+
+    class CountingWorkbench(StaticStreamWorkbench):
+        streamed = 0
+
+        async def call_tool_stream(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+            CountingWorkbench.streamed += 1
+            async for item in super().call_tool_stream(*args, **kwargs):
+                yield item
+
+    wb = CountingWorkbench([FunctionTool(add, description="add")])
+    client = ScriptedChatCompletionClient([[tool_call("add", {"a": 1, "b": 2}), tool_call("add", {"a": 3, "b": 4})]])
+    agent = AssistantAgent("w", client, workbench=[wb])
+    result = await agent.run(task="x")
+    assert result.messages[-1].to_text() == "3\n7" and CountingWorkbench.streamed == 2
+
+
+async def test_version_1_config_with_tools_loads() -> None:
+    from accord.core import load_component
+
+    model = AssistantAgent("old", ReplayChatCompletionClient(["hi"], model_info=FC)).dump_component()
+    data = model.model_dump()
+    data["version"] = data["component_version"] = 1
+    data["config"]["tools"] = data["config"].pop("workbench")[0]["config"]["tools"]
+    loaded = load_component(data)
+    assert isinstance(loaded, AssistantAgent) and loaded.name == "old"

@@ -8,6 +8,7 @@ model call), then reflection or a tool-call summary.
 from __future__ import annotations
 
 import asyncio
+import logging
 import warnings
 from collections.abc import AsyncGenerator, Awaitable, Callable, Mapping, Sequence
 from typing import Any, Self
@@ -15,6 +16,7 @@ from typing import Any, Self
 from pydantic import BaseModel, Field
 
 from .._errors import UsageError
+from ..agentchat import EVENT_LOGGER_NAME
 from ..base import Handoff, Response
 from ..core import CancellationToken, Component, ComponentModel, FunctionCall
 from ..memory import Memory
@@ -61,6 +63,7 @@ DEFAULT_SYSTEM_MESSAGE = "".join(
 )
 
 Event = BaseAgentEvent | BaseChatMessage
+event_logger = logging.getLogger(EVENT_LOGGER_NAME)
 
 
 class AssistantAgentConfig(BaseModel):
@@ -353,6 +356,8 @@ class AssistantAgent(BaseChatAgent, Component[AssistantAgentConfig]):
                 return
             calls = result.content
             request = ToolCallRequestEvent(content=calls, source=name, models_usage=result.usage)
+            if event_logger.isEnabledFor(logging.DEBUG):
+                event_logger.debug(request)
             inner.append(request)
             yield request
             results: list[FunctionExecutionResult] = []
@@ -369,6 +374,8 @@ class AssistantAgent(BaseChatAgent, Component[AssistantAgentConfig]):
                 raise asyncio.CancelledError()
             executed = list(zip(calls, results, strict=True))
             execution = ToolCallExecutionEvent(content=results, source=name)
+            if event_logger.isEnabledFor(logging.DEBUG):
+                event_logger.debug(execution)
             await context.add_message(FunctionExecutionResultMessage(content=results))
             inner.append(execution)
             yield execution
