@@ -58,13 +58,20 @@ SelectorFuncType = Callable[[Thread], str | None] | Callable[[Thread], Awaitable
 CandidateFuncType = Callable[[Thread], list[str]] | Callable[[Thread], Awaitable[list[str]]]
 
 
-def mentioned_agents(content: str, agent_names: Sequence[str]) -> dict[str, int]:
+def _mention_pattern(name: str) -> re.Pattern[str]:
+    forms = {re.escape(name), re.escape(name.replace("_", " ")), re.escape(name.replace("_", r"\_"))}
+    return re.compile(r"(?<=\W)(" + "|".join(sorted(forms)) + r")(?=\W)")
+
+
+def mentioned_agents(
+    content: str, agent_names: Sequence[str], patterns: Mapping[str, re.Pattern[str]] | None = None
+) -> dict[str, int]:
     """How often each name is mentioned (also with spaces or ``\\_`` for underscores), at word boundaries."""
     padded = f" {content} "
     mentions: dict[str, int] = {}
     for name in agent_names:
-        forms = {re.escape(name), re.escape(name.replace("_", " ")), re.escape(name.replace("_", r"\_"))}
-        count = len(re.findall(r"(?<=\W)(" + "|".join(sorted(forms)) + r")(?=\W)", padded))
+        pattern = patterns[name] if patterns is not None else _mention_pattern(name)
+        count = len(pattern.findall(padded))
         if count:
             mentions[name] = count
     return mentions
@@ -127,6 +134,8 @@ class SelectorGroupChatManager(BaseGroupChatManager):
         # Chat messages not yet added to the model context: added only when the model is asked (selector_func
         # teams never pay for it).
         self._pending_context: list[BaseChatMessage] = []
+        self._patterns = {n: _mention_pattern(n) for n in participant_names}
+        self._history: tuple[list[LLMMessage], list[str]] = ([], [])
         pairs = zip(participant_names, participant_descriptions, strict=True)
         self._roles = "\n".join(re.sub(r"\s+", " ", f"{n}: {d}").strip() for n, d in pairs)
 
@@ -137,6 +146,7 @@ class SelectorGroupChatManager(BaseGroupChatManager):
         await self._reset_common()
         await self._model_context.clear()
         self._pending_context.clear()
+        self._history = ([], [])
         self._previous_speaker = None
 
     async def save_state(self) -> Mapping[str, Any]:
@@ -205,10 +215,23 @@ class SelectorGroupChatManager(BaseGroupChatManager):
         return [agent_name]
 
     def construct_message_history(self, message_history: Sequence[LLMMessage]) -> str:
-        lines: list[str] = []
-        for msg in message_history:
+        """``"{source}: {content}"`` paragraphs of the user and assistant messages.
+
+        Formatted lines are reused while the context only grows (the usual case), so each turn formats only the
+        new messages.
+        """
+        previous, lines = self._history
+        n = len(previous)
+        if n and len(message_history) >= n and all(a is b for a, b in zip(previous, message_history, strict=False)):
+            lines = list(lines)
+            start = n
+        else:
+            lines = []
+            start = 0
+        for msg in message_history[start:]:
             if isinstance(msg, UserMessage | AssistantMessage):
                 lines.append(f"{msg.source}: {msg.content}".rstrip() + "\n\n")
+        self._history = (list(message_history), lines)
         return "\n".join(lines)
 
     async def _select_with_model(self, participants: list[str]) -> str:
@@ -223,7 +246,7 @@ class SelectorGroupChatManager(BaseGroupChatManager):
         for attempt in range(1, self._max_selector_attempts + 1):
             content = await self._ask(messages)
             messages.append(AssistantMessage(content=content, source="selector"))
-            mentions = mentioned_agents(content, self._participant_names)
+            mentions = mentioned_agents(content, self._participant_names, self._patterns)
             if not mentions:
                 trace_logger.debug("Model failed to select a valid name: %s (attempt %d)", content, attempt)
                 feedback = f"No valid name was mentioned. Please select from: {participants}."
