@@ -506,9 +506,6 @@ class AssistantAgent(BaseChatAgent, Component[AssistantAgentConfig]):
         parsed = validate_state(AssistantAgentState, state, self._name)
         await self._model_context.load_state(parsed.llm_context)
 
-    async def close(self) -> None:
-        await self._model_client.close()
-
     # ---- declarative config --------------------------------------------------------------------------------------
 
     def _to_config(self) -> AssistantAgentConfig:

@@ -100,7 +100,7 @@ class BaseChatAgent(ChatAgent, ABC):
             if response.inner_messages:
                 output.extend(m for m in response.inner_messages if not isinstance(m, ModelClientStreamingChunkEvent))
             output.append(response.chat_message)
-            return TaskResult.model_construct(messages=output, stop_reason=None)
+            return TaskResult.model_construct(messages=output)
 
     async def run_stream(
         self,
@@ -122,7 +122,7 @@ class BaseChatAgent(ChatAgent, ABC):
                 if isinstance(item, Response):
                     output.append(item.chat_message)
                     yield item.chat_message
-                    yield TaskResult.model_construct(messages=output, stop_reason=None)
+                    yield TaskResult.model_construct(messages=output)
                 else:
                     yield item
                     if not isinstance(item, ModelClientStreamingChunkEvent):

@@ -88,9 +88,6 @@ class MessageFilterAgent(BaseChatAgent, Component[MessageFilterAgentConfig]):
     async def on_resume(self, cancellation_token: CancellationToken) -> None:
         await self._wrapped_agent.on_resume(cancellation_token)
 
-    async def close(self) -> None:
-        await self._wrapped_agent.close()
-
     def _to_config(self) -> MessageFilterAgentConfig:
         return MessageFilterAgentConfig(
             name=self._name, wrapped_agent=self._wrapped_agent.dump_component(), filter=self._filter
