@@ -91,11 +91,22 @@ async def test_sandboxed_kernel_has_no_secrets_or_network(
     kernel: JupyterCodeExecutor, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     if not kernel.sandboxed:
-        pytest.skip("bubblewrap is not usable here, the kernel runs unsandboxed")
+        pytest.skip(f"the kernel runs unsandboxed here: {kernel.sandbox_fallback_reason}")
     result = await run(kernel, "import os\nprint([k for k in os.environ if 'KEY' in k or 'TOKEN' in k])")
     assert result.output == "[]\n"
     result = await run(kernel, "open('/etc/accord-test', 'w')")
     assert result.exit_code == 1 and "Read-only" in result.output
+    result = await run(kernel, "import socket\nsocket.create_connection(('127.0.0.1', 9), timeout=2)")
+    assert result.exit_code == 1
+
+
+async def test_memory_hog_in_kernel_is_stopped_and_kernel_survives(kernel: JupyterCodeExecutor) -> None:
+    if not kernel.sandboxed:
+        pytest.skip(f"the kernel runs unsandboxed here: {kernel.sandbox_fallback_reason}")
+    await run(kernel, "kept = 1")
+    result = await run(kernel, "hog = bytearray(16 * 1024**3)")
+    assert result.exit_code == 1 and "MemoryError" in result.output
+    assert (await run(kernel, "print(kept)")).output == "1\n"
 
 
 async def test_approval_refusal(tmp_path: Path) -> None:

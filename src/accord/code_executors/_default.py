@@ -16,11 +16,15 @@ def _docker_available() -> bool:
         import docker
     except ImportError:
         return False
+    client = None
     try:
         client = docker.from_env()
         client.ping()
     except Exception:
         return False
+    finally:
+        if client is not None:
+            client.close()
     return True
 
 

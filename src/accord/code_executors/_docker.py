@@ -235,10 +235,13 @@ class DockerCommandLineCodeExecutor(CodeExecutor, Component[DockerCommandLineCod
         if self._running:
             return
         docker = require("docker", extra="docker")
+        client: Any = None
         try:
             client = await asyncio.to_thread(docker.from_env)
             await asyncio.to_thread(client.ping)
         except Exception as e:
+            if client is not None:
+                client.close()
             raise RunError(f"Failed to connect to Docker ({e}). Please ensure Docker is installed and running.") from e
         errors = require("docker.errors", extra="docker")
         try:

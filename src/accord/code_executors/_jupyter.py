@@ -35,12 +35,25 @@ from ._approval import ApprovalFuncType, gate
 from ._base import CodeBlock, CodeExecutor, CodeResult
 from ._common import silence_pip
 from ._errors import CodeExecutionTimeoutError
-from ._sandbox import _ENV_ALLOWLIST, _SAFE_PATH, _bwrap_args, _is_root, detect
+from ._sandbox import _ENV_ALLOWLIST, _SAFE_PATH, _bwrap_args, _is_root, _traversable, detect, uid_for
 
 __all__ = ["JupyterCodeExecutor", "JupyterCodeExecutorConfig", "JupyterCodeResult"]
 
 logger = logging.getLogger("accord.code_executors")
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+
+
+def _prlimit_args(memory_mb: int | None, processes: int | None) -> list[str]:
+    prlimit = shutil.which("prlimit")
+    if prlimit is None:
+        logger.warning("prlimit (util-linux) is not installed: the Jupyter kernel runs without resource limits")
+        return []
+    args = [prlimit, "--core=0"]
+    if memory_mb is not None:
+        args.append(f"--as={memory_mb * 1024 * 1024}")
+    if processes is not None:
+        args.append(f"--nproc={processes}")
+    return [*args, "--"]
 
 
 @dataclass
@@ -72,6 +85,8 @@ class JupyterCodeExecutor(CodeExecutor, Component[JupyterCodeExecutorConfig]):
         output_dir: Path | str | None = None,
         *,
         sandbox: Literal["auto", "none"] = "auto",
+        max_memory_mb: int | None = 4096,
+        max_processes: int | None = 256,
         approval_func: ApprovalFuncType | None = None,
     ) -> None:
         if timeout < 1:
@@ -85,6 +100,10 @@ class JupyterCodeExecutor(CodeExecutor, Component[JupyterCodeExecutorConfig]):
         self._timeout = timeout
         self._sandbox_mode: Literal["auto", "none"] = sandbox
         self._approval_func = approval_func
+        self._max_memory_mb = max_memory_mb
+        self._max_processes = max_processes
+        self._kernel_uid: int | None = None
+        self._fallback_reason: str | None = None
         self._km: Any = None
         self._kc: Any = None
         self._runtime_dir: tempfile.TemporaryDirectory[str] | None = None
@@ -98,6 +117,16 @@ class JupyterCodeExecutor(CodeExecutor, Component[JupyterCodeExecutorConfig]):
     @property
     def timeout(self) -> int:
         return self._timeout
+
+    @property
+    def sandbox_fallback_reason(self) -> str | None:
+        """Why the kernel runs unsandboxed although ``sandbox="auto"`` asked for the sandbox (None otherwise)."""
+        return self._fallback_reason
+
+    @property
+    def kernel_uid(self) -> int | None:
+        """The unprivileged uid the sandboxed kernel runs as (when accord runs as root), else None."""
+        return self._kernel_uid
 
     @property
     def sandboxed(self) -> bool:
@@ -116,16 +145,35 @@ class JupyterCodeExecutor(CodeExecutor, Component[JupyterCodeExecutorConfig]):
         env = {k: v for k, v in os.environ.items() if k in _ENV_ALLOWLIST}
         env.update({"PATH": _SAFE_PATH, "HOME": str(runtime), "IPYTHONDIR": str(runtime / "ipython")})
         env.setdefault("LANG", "C.UTF-8")
-        usable = bwrap is not None and detect("auto", sys.executable, False).mechanism == "bwrap"
-        if self._sandbox_mode == "auto" and bwrap is not None and usable:
+        caps = detect("auto", sys.executable, False) if bwrap is not None else None
+        uid: int | None = None
+        if self._sandbox_mode == "auto" and bwrap is not None and caps is not None and caps.mechanism == "bwrap":
+            out_dir = self._output_dir.resolve()
+            if caps.drop_uid and _traversable(out_dir, tmpfs_tmp=True):
+                uid = uid_for(runtime)
+                for d in (runtime, out_dir):
+                    os.chown(d, uid, uid)
             prefix = _bwrap_args(
-                bwrap, str(runtime), allow_network=False, env=env, interpreter=sys.executable, privileged=_is_root()
+                bwrap,
+                str(runtime),
+                allow_network=False,
+                env=env,
+                interpreter=sys.executable,
+                privileged=_is_root(),
+                uid=uid,
             )
             # The output dir is writable too (images are saved there by this process, code may write there).
             idx = prefix.index("--unshare-ipc") if "--unshare-ipc" in prefix else prefix.index("--unshare-all")
-            out = str(self._output_dir.resolve())
-            prefix[idx:idx] = ["--bind", out, out]
+            prefix[idx:idx] = ["--bind", str(out_dir), str(out_dir)]
             prefix = [a for a in prefix if a != "--new-session"]
+            prefix += _prlimit_args(self._max_memory_mb, self._max_processes)
+        elif self._sandbox_mode == "auto":
+            self._fallback_reason = (
+                "bubblewrap (bwrap) is not installed"
+                if bwrap is None
+                else "bubblewrap does not work here: " + "; ".join(r for _, r in (caps.notes if caps else ()))
+            )
+            logger.warning("Jupyter kernel runs unsandboxed: %s", self._fallback_reason)
         km = manager_mod.AsyncKernelManager(
             kernel_name=self._kernel_name,
             transport="ipc",
@@ -138,6 +186,8 @@ class JupyterCodeExecutor(CodeExecutor, Component[JupyterCodeExecutorConfig]):
             original = km.format_kernel_cmd
 
             def sandboxed_cmd(extra_arguments: list[str] | None = None) -> list[str]:
+                if uid is not None:  # the connection file is written (0600) just before the command is built
+                    os.chown(km.connection_file, uid, uid)
                 return [*prefix, *original(extra_arguments)]
 
             km.format_kernel_cmd = sandboxed_cmd
@@ -153,6 +203,9 @@ class JupyterCodeExecutor(CodeExecutor, Component[JupyterCodeExecutorConfig]):
                 await km.shutdown_kernel(now=True)
             if prefix:
                 logger.warning("Jupyter kernel could not start in the sandbox (%s); starting it unsandboxed", e)
+                self._fallback_reason = f"the kernel could not start inside bubblewrap: {e}"
+                with contextlib.suppress(OSError):
+                    self._runtime_dir.cleanup()
                 saved, self._sandbox_mode = self._sandbox_mode, "none"
                 try:
                     await self.start()
@@ -162,6 +215,7 @@ class JupyterCodeExecutor(CodeExecutor, Component[JupyterCodeExecutorConfig]):
             raise RunError(f"Jupyter kernel {self._kernel_name!r} failed to start: {e}") from e
         self._km, self._kc = km, kc
         self._sandboxed = bool(prefix)
+        self._kernel_uid = uid
 
     async def stop(self) -> None:
         kc, km = self._kc, self._km

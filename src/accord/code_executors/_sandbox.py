@@ -163,14 +163,21 @@ def _bwrap_args(
     for masked in _MASKED_FILES:
         if os.path.exists(masked):
             args += ["--ro-bind", "/dev/null", masked]
-    for path in _needed_paths(interpreter):
-        args += ["--ro-bind", path, path]
-    # Parents of the work dir inside the fresh tmpfs mounts must be enterable by the sandbox uid.
+    # Parents of bind targets inside the fresh tmpfs mounts must be enterable by the sandbox uid.
     tmpfs_roots = [Path(p) for p in ("/tmp", *_HIDDEN_DIRS)]
-    for parent in reversed(Path(inside).parents):
-        if any(t in parent.parents for t in tmpfs_roots):
-            args += ["--perms", "0755", "--dir", str(parent)]
-    args += ["--bind", work_dir, inside]
+    made: set[Path] = set()
+
+    def parents_enterable(target: str) -> list[str]:
+        out: list[str] = []
+        for parent in reversed(Path(target).parents):
+            if parent not in made and any(t in parent.parents for t in tmpfs_roots):
+                made.add(parent)
+                out += ["--perms", "0755", "--dir", str(parent)]
+        return out
+
+    for path in _needed_paths(interpreter):
+        args += [*parents_enterable(path), "--ro-bind", path, path]
+    args += [*parents_enterable(inside), "--bind", work_dir, inside]
     if privileged:
         # bwrap runs as root: no user namespace, so the code can then switch to its own unprivileged uid.
         args += ["--unshare-ipc", "--unshare-pid", "--unshare-uts", "--unshare-cgroup-try"]
