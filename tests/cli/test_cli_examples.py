@@ -10,6 +10,7 @@ import subprocess
 import time
 from pathlib import Path
 
+import pytest
 from cli_helpers import ACCORD, EXAMPLES, accord, clean_env, copy_example, output
 
 
@@ -98,3 +99,30 @@ def test_data_analysis_example_cleans_analyses_charts_and_reports(tmp_path: Path
     assert (work / "chart.png").read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
     assert "Revenue per region" in result.stdout and "Text 'TERMINATE' mentioned" in result.stdout
     assert "UserWarning" not in result.stderr
+
+
+MCP_FILESYSTEM = "npx -y @modelcontextprotocol/server-filesystem"
+MCP_SERVER_INSTALLED = (EXAMPLES.parent / "node_modules" / "@modelcontextprotocol" / "server-filesystem").is_dir()
+
+
+def test_mcp_servers_of_a_spec_start_only_when_allowed(tmp_path: Path) -> None:
+    result = run_example("analyst_mcp", tmp_path)
+    assert result.returncode == 2, output(result)
+    assert "is not on the allowlist, so it was not started" in result.stderr
+    assert "--allow-mcp" in result.stderr
+    assert "── analyst" not in result.stdout
+
+
+@pytest.mark.real_server
+@pytest.mark.skipif(
+    not MCP_SERVER_INSTALLED, reason="needs npm's @modelcontextprotocol/server-filesystem (.ci/setup.d/tools.sh)"
+)
+def test_analyst_executor_example_reads_files_over_mcp_and_runs_code(tmp_path: Path) -> None:
+    result = run_example("analyst_mcp", tmp_path, "--allow-mcp", MCP_FILESYSTEM)
+    assert result.returncode == 0, output(result)
+    out = result.stdout
+    assert "analyst calls read_text_file" in out
+    assert "what was the average monthly rainfall" in out  # notes.md, read through the MCP server
+    assert "average 62.1 mm, wettest Nov (102 mm)" in out  # the executor's sandboxed run
+    assert "Text 'TERMINATE' mentioned" in out
+    assert "Traceback" not in result.stderr

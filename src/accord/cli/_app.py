@@ -142,6 +142,8 @@ def _run_with_signals(
 
         if isinstance(e, ComponentError | TypeError | ValueError | ImportError):
             err.print(f"[bold red]error:[/] could not load the spec: {escape(str(e))}")
+            if type(e).__name__ == "McpCommandNotAllowedError":
+                err.print("With accord run, allow it with --allow-mcp COMMAND (a command or a command-line prefix).")
             return EXIT_BAD_INPUT
         err.print(f"[bold red]error:[/] {type(e).__name__}: {escape(str(e))}")
         return EXIT_RUN_ERROR

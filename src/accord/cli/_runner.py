@@ -8,6 +8,7 @@ every item to an observer, and turns the end of the run (finished, limit reached
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import copy
 import shutil
 import time
@@ -166,14 +167,50 @@ def _caused_by_limit(error: BaseException) -> bool:
 
 
 async def _close(runnable: Any) -> None:
-    """Close what the run opened (model clients, MCP sessions); a failing close never hides the outcome."""
-    close = getattr(runnable, "close", None)
-    if close is None:
+    """Close what the run opened: agents' model clients and started workbenches (MCP server processes).
+
+    Teams and agents keep them in attributes; they are found by type, a few levels deep. A failing close never
+    hides the outcome.
+    """
+    from ..base import ChatAgent
+    from ..tools import Workbench
+
+    agents: list[Any] = []
+    workbenches: list[Any] = []
+    _collect(runnable, agents, workbenches, seen=set(), depth=0, kinds=(ChatAgent, Workbench))
+    for item in workbenches:
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(item.stop(), timeout=10)
+    for agent in agents:
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(agent.close(), timeout=10)
+
+
+def _collect(
+    obj: Any, agents: list[Any], workbenches: list[Any], *, seen: set[int], depth: int, kinds: tuple[type, type]
+) -> None:
+    if id(obj) in seen or depth > 4:
         return
-    try:
-        await asyncio.wait_for(close(), timeout=10)
-    except (Exception, asyncio.CancelledError):
-        pass
+    seen.add(id(obj))
+    chat_agent, workbench = kinds
+    if isinstance(obj, workbench):
+        workbenches.append(obj)
+        return
+    if isinstance(obj, chat_agent):
+        agents.append(obj)
+    if isinstance(obj, list | tuple | set):
+        children: list[Any] = list(obj)
+    elif isinstance(obj, dict):
+        children = list(obj.values())
+    elif hasattr(obj, "__dict__") and (isinstance(obj, chat_agent) or hasattr(obj, "run_stream") or depth == 0):
+        children = list(vars(obj).values())
+    else:
+        return
+    for child in children:
+        if isinstance(child, list | tuple | set | dict) or isinstance(child, chat_agent | workbench):
+            _collect(child, agents, workbenches, seen=seen, depth=depth + 1, kinds=kinds)
+        elif hasattr(child, "run_stream"):
+            _collect(child, agents, workbenches, seen=seen, depth=depth + 1, kinds=kinds)
 
 
 def resolve_task(built: BuiltSpec, task: str | None) -> str | None:
