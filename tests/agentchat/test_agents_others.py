@@ -412,3 +412,29 @@ async def test_custom_stream_events_from_tools_reach_the_stream() -> None:
     assert texts == ["x", "step", "done"]
     result = items[-1]
     assert isinstance(result, TaskResult) and result.messages[-1].to_text() == "done"  # the summary
+
+
+async def test_cancellation_reaches_an_agent_running_as_a_tool() -> None:
+    inner_started = asyncio.Event()
+    inner_cancelled = asyncio.Event()
+
+    async def hang(_: object) -> str:
+        inner_started.set()
+        try:
+            await asyncio.Event().wait()
+        except asyncio.CancelledError:
+            inner_cancelled.set()
+            raise
+        return "never"
+
+    inner = AssistantAgent("inner", ScriptedChatCompletionClient([hang]))
+    outer = AssistantAgent(
+        "outer", ScriptedChatCompletionClient([tool_call("inner", {"task": "work"})]), tools=[AgentTool(inner)]
+    )
+    token = CancellationToken()
+    run = asyncio.ensure_future(outer.run(task="delegate", cancellation_token=token))
+    await inner_started.wait()
+    token.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await run
+    assert inner_cancelled.is_set()
