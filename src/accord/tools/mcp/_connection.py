@@ -123,8 +123,11 @@ class _WatchedReceiveStream:
     """Wraps the transport's read stream: transport errors and end-of-stream mark the connection broken."""
 
     def __init__(self, inner: Any, live: _Live) -> None:
+        anyio = require("anyio", extra="mcp")
         self._inner = inner
         self._live = live
+        self._ended = (anyio.EndOfStream, anyio.ClosedResourceError)
+        self._end_of_stream = anyio.EndOfStream
 
     async def __aenter__(self) -> _WatchedReceiveStream:
         return self
@@ -136,10 +139,9 @@ class _WatchedReceiveStream:
         return self
 
     async def __anext__(self) -> Any:
-        anyio = require("anyio", extra="mcp")
         try:
             item = await self._inner.receive()
-        except (anyio.EndOfStream, anyio.ClosedResourceError):
+        except self._ended:
             self._live.mark_broken(EOFError("the connection was closed"))
             raise StopAsyncIteration from None
         if isinstance(item, Exception):
@@ -150,14 +152,23 @@ class _WatchedReceiveStream:
         try:
             return await self.__anext__()
         except StopAsyncIteration:
-            anyio = require("anyio", extra="mcp")
-            raise anyio.EndOfStream from None
+            raise self._end_of_stream from None
 
     async def aclose(self) -> None:
         await self._inner.aclose()
 
     def close(self) -> None:
         self._inner.close()
+
+
+class _CallState:
+    __slots__ = ("active", "by_token", "interrupted", "timed_out")
+
+    def __init__(self) -> None:
+        self.active = True
+        self.interrupted = False
+        self.by_token = False
+        self.timed_out = False
 
 
 class McpConnection:
@@ -328,26 +339,51 @@ class McpConnection:
         limit_s: float | None,
         cancellation_token: CancellationToken | None = None,
     ) -> T:
-        task: asyncio.Future[T] = asyncio.ensure_future(coro)
-        if cancellation_token is not None:
-            cancellation_token.link_future(task)
+        """Await ``coro`` in the calling task; a broken transport, a timeout or the token interrupt it.
+
+        No extra task is created per request: the calling task itself is cancelled on interruption and the
+        cancellation is turned into the root-cause error.
+        """
+        current = asyncio.current_task()
+        assert current is not None
+        state = _CallState()
 
         def on_broken(_: object) -> None:
-            task.cancel()
+            if state.active and not state.interrupted:
+                state.interrupted = True
+                current.cancel()
 
         live.broken.add_done_callback(on_broken)
+        timer: asyncio.TimerHandle | None = None
+        if limit_s is not None:
+
+            def on_timeout() -> None:
+                if state.active and not state.interrupted:
+                    state.interrupted = state.timed_out = True
+                    current.cancel()
+
+            timer = asyncio.get_running_loop().call_later(limit_s, on_timeout)
+        if cancellation_token is not None:
+            loop = asyncio.get_running_loop()
+
+            def on_token_threadsafe() -> None:
+                if state.active and not state.interrupted:
+                    state.interrupted = state.by_token = True
+                    loop.call_soon_threadsafe(current.cancel)
+
+            cancellation_token.add_callback(on_token_threadsafe)
         try:
-            if limit_s is None:
-                return await task
-            return await asyncio.wait_for(task, limit_s)
-        except TimeoutError as e:
-            tail = live.info.stderr_tail() if live.info is not None else ""
-            hint = f"; server stderr ended with:\n{tail}" if tail else ""
-            raise McpTimeoutError(f"MCP server {self.name!r} did not answer {op} within {limit_s:g}s{hint}") from e
+            return await coro
         except asyncio.CancelledError:
-            if cancellation_token is not None and cancellation_token.is_cancelled():
-                raise
-            if live.broken.done():
+            if state.interrupted and current.uncancel() == 0:
+                if state.timed_out:
+                    tail = live.info.stderr_tail() if live.info is not None else ""
+                    hint = f"; server stderr ended with:\n{tail}" if tail else ""
+                    raise McpTimeoutError(
+                        f"MCP server {self.name!r} did not answer {op} within {limit_s:g}s{hint}"
+                    ) from None
+                if state.by_token:
+                    raise asyncio.CancelledError(f"{op} was cancelled by its cancellation token") from None
                 raise await self._root_cause(live, live.broken.result(), op) from None
             raise
         except Exception as e:
@@ -356,6 +392,9 @@ class McpConnection:
                 raise await self._root_cause(live, cause, op) from e
             raise
         finally:
+            state.active = False
+            if timer is not None:
+                timer.cancel()
             live.broken.remove_done_callback(on_broken)
 
     async def request(

@@ -55,16 +55,50 @@ def content_to_results(content: list[Any], *, max_chars: int | None) -> list[Res
         if budget is not None:
             text = truncate_text(text, max(budget, 0))
             budget -= min(len(text), budget)
-        results.append(TextResultContent(content=text))
+        results.append(TextResultContent.model_construct(content=text))  # text is already a str
     return results
 
 
+_SIMPLE_TYPES: dict[str, tuple[type, ...]] = {
+    "string": (str,),
+    "integer": (int,),
+    "number": (int, float),
+    "boolean": (bool,),
+    "object": (dict,),
+    "array": (list,),
+    "null": (type(None),),
+}
+_ANNOTATION_KEYS = {"type", "description", "title", "default", "examples"}
+
+
+def _fast_plan(schema: dict[str, Any]) -> tuple[dict[str, tuple[type, ...]], list[str], bool] | None:
+    """For flat schemas (properties with a plain ``type`` only), what a quick isinstance check needs."""
+    if set(schema) - {"type", "properties", "required", "additionalProperties", "$schema", "title", "description"}:
+        return None
+    if schema.get("type", "object") != "object":
+        return None
+    types: dict[str, tuple[type, ...]] = {}
+    for name, prop in (schema.get("properties") or {}).items():
+        if not isinstance(prop, dict) or set(prop) - _ANNOTATION_KEYS or prop.get("type") not in _SIMPLE_TYPES:
+            return None
+        types[name] = _SIMPLE_TYPES[prop["type"]]
+    additional = schema.get("additionalProperties", True)
+    if not isinstance(additional, bool):
+        return None
+    return types, list(schema.get("required") or []), additional
+
+
 class ArgumentChecker:
-    """Validates tool arguments against an MCP input schema, naming each offending field."""
+    """Validates tool arguments against an MCP input schema, naming each offending field.
+
+    Flat schemas are checked with isinstance (microseconds); anything else, and every failure, goes
+    through jsonschema so that the error message is exact.
+    """
 
     def __init__(self, tool_name: str, schema: dict[str, Any]) -> None:
         jsonschema: Any = require("jsonschema", extra="mcp")
 
+        self._plan = _fast_plan(schema)
         self._tool_name = tool_name
         cls = jsonschema.validators.validator_for(schema, default=jsonschema.Draft202012Validator)
         try:
@@ -73,8 +107,28 @@ class ArgumentChecker:
         except jsonschema.SchemaError:
             self._validator = None
 
+    def _fast_ok(self, arguments: dict[str, Any]) -> bool:
+        assert self._plan is not None
+        types, required, additional = self._plan
+        for name in required:
+            if name not in arguments:
+                return False
+        for name, value in arguments.items():
+            expected = types.get(name)
+            if expected is None:
+                if not additional:
+                    return False
+                continue
+            if isinstance(value, bool) and bool not in expected:
+                return False
+            if not isinstance(value, expected):
+                return False
+        return True
+
     def check(self, arguments: dict[str, Any]) -> None:
         if self._validator is None:
+            return
+        if self._plan is not None and self._fast_ok(arguments):
             return
         errors = list(self._validator.iter_errors(arguments))
         if not errors:

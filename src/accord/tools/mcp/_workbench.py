@@ -212,7 +212,8 @@ class McpWorkbench(Workbench, Component[McpWorkbenchConfig]):
             import json
 
             contents = [TextResultContent(content=json.dumps(result.structuredContent))]
-        return ToolResult(name=name, result=contents, is_error=bool(result.isError))
+        # The contents are already validated models: skip re-validation on this hot path.
+        return ToolResult.model_construct(name=name, result=contents, is_error=bool(result.isError))
 
     async def list_prompts(self) -> Any:
         await self._ensure_started()

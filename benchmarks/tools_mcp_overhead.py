@@ -1,0 +1,117 @@
+"""Overhead of accord's McpWorkbench per MCP tool call over the raw SDK session call, in one run.
+
+Both talk to the same kind of server (the npm ``@modelcontextprotocol/server-everything`` over stdio, tool
+``echo``), alternating rounds so that machine load hits both alike. Raw: the SDK's ``stdio_client`` +
+``ClientSession.call_tool``. accord: ``McpWorkbench.call_tool`` (managed session, argument check against the
+input schema, result conversion to ToolResult, truncation guard). AutoGen's McpWorkbench is measured too when
+its venv has the ``mcp`` extra installed.
+
+Usage: python benchmarks/tools_mcp_overhead.py
+"""
+
+from __future__ import annotations
+
+import asyncio
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+EVERYTHING_JS = REPO / "node_modules/@modelcontextprotocol/server-everything/dist/index.js"
+AUTOGEN_PYTHON = REPO / ".bench/autogen-venv/bin/python"
+N = 50
+ROUNDS = 41
+ARGS = {"message": "benchmark"}
+
+
+async def raw_sdk_round(session: object) -> tuple[float, float]:
+    """(wall, this process's CPU) microseconds per call."""
+    start, cpu = time.perf_counter(), time.process_time()
+    for _ in range(N):
+        await session.call_tool("echo", ARGS)  # type: ignore[attr-defined]
+    return (time.perf_counter() - start) / N * 1e6, (time.process_time() - cpu) / N * 1e6
+
+
+async def workbench_round(workbench: object) -> tuple[float, float]:
+    start, cpu = time.perf_counter(), time.process_time()
+    for _ in range(N):
+        result = await workbench.call_tool("echo", ARGS)  # type: ignore[attr-defined]
+    assert not result.is_error
+    return (time.perf_counter() - start) / N * 1e6, (time.process_time() - cpu) / N * 1e6
+
+
+async def accord_vs_raw() -> tuple[tuple[float, float], tuple[float, float]]:
+    from mcp import ClientSession, StdioServerParameters
+    from mcp.client.stdio import stdio_client
+
+    from accord.tools.mcp import McpWorkbench, StdioServerParams
+
+    raw_params = StdioServerParameters(command="node", args=[str(EVERYTHING_JS), "stdio"])
+    raw: list[tuple[float, float]] = []
+    ours: list[tuple[float, float]] = []
+    async with (
+        stdio_client(raw_params) as (read, write),
+        ClientSession(read, write) as session,
+        McpWorkbench(StdioServerParams(command="node", args=[str(EVERYTHING_JS), "stdio"])) as workbench,
+    ):
+        await session.initialize()
+        await session.list_tools()
+        await workbench.list_tools()
+        await raw_sdk_round(session)  # warm-up
+        await workbench_round(workbench)
+        for i in range(ROUNDS):  # ABBA order so that drift and warm-up effects hit both alike
+            if i % 2 == 0:
+                raw.append(await raw_sdk_round(session))
+                ours.append(await workbench_round(workbench))
+            else:
+                ours.append(await workbench_round(workbench))
+                raw.append(await raw_sdk_round(session))
+
+    def med(rows: list[tuple[float, float]]) -> tuple[float, float]:
+        return statistics.median(r[0] for r in rows), statistics.median(r[1] for r in rows)
+
+    return med(raw), med(ours)
+
+
+async def autogen_workbench() -> float:
+    from autogen_ext.tools.mcp import McpWorkbench, StdioServerParams  # type: ignore[import-not-found]
+
+    times: list[tuple[float, float]] = []
+    async with McpWorkbench(StdioServerParams(command="node", args=[str(EVERYTHING_JS), "stdio"])) as workbench:
+        await workbench.list_tools()
+        await workbench_round(workbench)
+        for _ in range(ROUNDS):
+            times.append(await workbench_round(workbench))
+    return statistics.median(t[0] for t in times)
+
+
+def main() -> None:
+    if len(sys.argv) > 1 and sys.argv[1] == "autogen":
+        print(asyncio.run(autogen_workbench()))
+        return
+    if not EVERYTHING_JS.exists():
+        raise SystemExit(f"{EVERYTHING_JS} missing: run .ci/setup.d/tools.sh")
+    raw, ours = asyncio.run(accord_vs_raw())
+    print(f"MCP tool call over stdio, server-everything 'echo' (median of {ROUNDS} alternating batches x {N} calls)")
+    print("                                   wall/call   client CPU/call")
+    print(f"raw SDK ClientSession.call_tool : {raw[0]:8.1f} us   {raw[1]:8.1f} us")
+    print(f"accord McpWorkbench.call_tool   : {ours[0]:8.1f} us   {ours[1]:8.1f} us")
+    print(
+        f"overhead: wall {100 * (ours[0] - raw[0]) / raw[0]:+.1f}% (two server processes, noisy on a loaded machine); "
+        f"client CPU {100 * (ours[1] - raw[1]) / raw[1]:+.1f}%"
+    )
+    probe = subprocess.run(
+        [str(AUTOGEN_PYTHON), "-c", "import mcp, autogen_ext.tools.mcp"], capture_output=True, text=True
+    )
+    if probe.returncode == 0:
+        out = subprocess.run([str(AUTOGEN_PYTHON), __file__, "autogen"], capture_output=True, text=True, check=True)
+        theirs = float(out.stdout.strip().splitlines()[-1])
+        print(f"AutoGen McpWorkbench.call_tool  : {theirs:8.1f} us   (separate process, same machine)")
+    else:
+        print("AutoGen McpWorkbench: not measured (its venv lacks autogen-ext[mcp])")
+
+
+if __name__ == "__main__":
+    main()
