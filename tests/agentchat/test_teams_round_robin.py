@@ -351,3 +351,36 @@ async def test_component_round_trip() -> None:
     chat = [m.source for m in result.messages if isinstance(m, BaseChatMessage)]
     assert chat == ["user", "a", "b", "a", "b", "a"]
     assert sum(isinstance(m, SelectSpeakerEvent) for m in result.messages) == 5
+
+
+async def test_stop_iterating_at_the_result_then_run_again(runtime: SingleThreadedAgentRuntime | None) -> None:
+    # AutoGen #6882: a team whose stream was left at the TaskResult can run again immediately.
+    team = RoundRobinGroupChat([ScriptAgent("a"), ScriptAgent("b")], max_turns=1, runtime=runtime)
+    stream = team.run_stream(task="first")
+    async for item in stream:
+        if isinstance(item, TaskResult):
+            break
+    second = await team.run(task="second")
+    assert [m.source for m in second.messages] == ["user", "b"]
+    await stream.aclose()  # closing the old stream later does not disturb the team
+    third = await team.run()
+    assert [m.source for m in third.messages] == ["a"]
+    if runtime is None:
+        assert not team._runtime.is_running  # type: ignore[attr-defined]
+
+
+async def test_abandoned_stream_is_closed_and_team_reusable(runtime: SingleThreadedAgentRuntime | None) -> None:
+    blocker = BlockingAgent("b")
+    team = RoundRobinGroupChat([ScriptAgent("a"), blocker], max_turns=2, runtime=runtime)
+    stream = team.run_stream(task="x")
+    first = await stream.__anext__()
+    assert first.source == "user"  # type: ignore[union-attr]
+    await blocker.started.wait()
+    await stream.aclose()  # stops the run: the working agent is cancelled
+    assert blocker.cancelled
+    blocker.release.set()
+    result = await team.run()
+    # The interrupted speaker keeps its turn and its unread messages; the turn count carries over.
+    assert [m.source for m in result.messages] == ["b"]
+    assert result.stop_reason == "Maximum number of turns 2 reached."
+    assert blocker.seen == ["user:x", "a:a says hi"]

@@ -136,6 +136,7 @@ class BaseGroupChat(Team, ABC, ComponentBase[BaseModel]):
         )
         self._initialized = False
         self._is_running = False
+        self._current_run: object | None = None
         self._containers: dict[str, ChatAgentContainer] = {}
         self._manager: BaseGroupChatManager | None = None
         self._manager_id = AgentId(self._group_chat_manager_topic_type, self._team_id)
@@ -269,10 +270,11 @@ class BaseGroupChat(Team, ABC, ComponentBase[BaseModel]):
         if self._is_running:
             raise TeamRunningError("The team is already running, it cannot run again until it is stopped.")
         self._is_running = True
+        marker = object()
+        self._current_run = marker
         driver: asyncio.Future[Any] | None = None
         runtime = self._runtime
         started_here = False
-        clean = False
         try:
             manager = await self._ensure_init()
             queue: OutputQueue = asyncio.Queue()
@@ -307,9 +309,16 @@ class BaseGroupChat(Team, ABC, ComponentBase[BaseModel]):
                 termination = result
             if termination is not None and termination.error is not None:
                 raise RunError(str(termination.error)) from manager.last_error
-            clean = True
             stop_reason = termination.message.content if termination is not None else None
-            yield TaskResult(messages=output, stop_reason=stop_reason)
+            result_item = TaskResult(messages=output, stop_reason=stop_reason)
+            # The run is over before the result is handed out: a caller that stops iterating at the TaskResult
+            # can run the team again at once (AutoGen #6882).
+            if started_here and isinstance(runtime, SingleThreadedAgentRuntime) and runtime.is_running:
+                await runtime.stop_when_idle()
+            started_here = False
+            self._is_running = False
+            self._current_run = None
+            yield result_item
         finally:
             if driver is not None and not driver.done():
                 driver.cancel()
@@ -318,11 +327,10 @@ class BaseGroupChat(Team, ABC, ComponentBase[BaseModel]):
                 except BaseException:
                     pass
             if started_here and isinstance(runtime, SingleThreadedAgentRuntime) and runtime.is_running:
-                if clean:
-                    await runtime.stop_when_idle()
-                else:
-                    await runtime.stop()
-            self._is_running = False
+                await runtime.stop()
+            if self._current_run is marker:
+                self._is_running = False
+                self._current_run = None
 
     # ------------------------------------------------------------------ control
 

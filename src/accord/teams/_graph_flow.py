@@ -120,6 +120,9 @@ class GraphFlowManager(BaseGroupChatManager):
                     self._remaining[speaker][group] = self._origin_remaining[speaker][group]
         return speakers
 
+    def on_turn_aborted(self, speakers: list[str]) -> None:
+        self._ready.extendleft(reversed(speakers))
+
     async def validate_group_state(self, messages: Sequence[BaseChatMessage] | None) -> None:
         return None
 

@@ -136,10 +136,16 @@ class BaseGroupChatManager(RoutedAgent, ABC):
                 return GroupChatTermination(
                     message=StopMessage(content="The group chat is stopped.", source=self._name)
                 )
-            if len(speakers) == 1:
-                responses = [await self._request(speakers[0], cancellation_token)]
-            else:
-                responses = list(await asyncio.gather(*(self._request(s, cancellation_token) for s in speakers)))
+            try:
+                if len(speakers) == 1:
+                    responses = [await self._request(speakers[0], cancellation_token)]
+                else:
+                    responses = list(await asyncio.gather(*(self._request(s, cancellation_token) for s in speakers)))
+            except BaseException:
+                # The turn did not happen: the speakers keep their turn (and their unread messages) for the
+                # next run.
+                self.on_turn_aborted(speakers)
+                raise
             if len(responses) == 1:
                 self._responder = responses[0].name
                 delta = self._deliver(responses[0])
@@ -234,6 +240,9 @@ class BaseGroupChatManager(RoutedAgent, ABC):
     @rpc
     async def handle_resume(self, message: GroupChatResume, ctx: MessageContext) -> None:
         await self.resume()
+
+    def on_turn_aborted(self, speakers: list[str]) -> None:
+        """The selected ``speakers`` did not complete their turn (error or cancellation); undo the selection."""
 
     async def pause(self) -> None:
         """Called when the team pauses (no-op by default)."""

@@ -74,6 +74,10 @@ class RoundRobinGroupChatManager(BaseGroupChatManager):
         self._current_turn = s.current_turn
         self._next_speaker_index = s.next_speaker_index % len(self._participant_names)
 
+    def on_turn_aborted(self, speakers: list[str]) -> None:
+        if speakers and speakers[0] in self._participant_names:
+            self._next_speaker_index = self._participant_names.index(speakers[0])
+
     async def select_speaker(self, thread: Sequence[BaseAgentEvent | BaseChatMessage]) -> list[str] | str:
         index = self._next_speaker_index
         self._next_speaker_index = (index + 1) % len(self._participant_names)

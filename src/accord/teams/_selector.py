@@ -125,6 +125,7 @@ class SelectorGroupChatManager(BaseGroupChatManager):
         self._model_client = model_client
         self._selector_prompt = selector_prompt
         self._previous_speaker: str | None = None
+        self._speaker_before: str | None = None
         self._allow_repeated_speaker = allow_repeated_speaker
         self._selector_func = selector_func
         self._max_selector_attempts = max_selector_attempts
@@ -180,7 +181,11 @@ class SelectorGroupChatManager(BaseGroupChatManager):
                     await self._model_context.add_message(llm_msg)
             await self._model_context.add_message(msg.to_model_message())
 
+    def on_turn_aborted(self, speakers: list[str]) -> None:
+        self._previous_speaker = self._speaker_before
+
     async def select_speaker(self, thread: Thread) -> list[str] | str:
+        self._speaker_before = self._previous_speaker
         if self._selector_func is not None:
             speaker = await _call(self._selector_func, thread)
             if speaker is not None:
