@@ -126,3 +126,19 @@ def test_analyst_executor_example_reads_files_over_mcp_and_runs_code(tmp_path: P
     assert "average 62.1 mm, wettest Nov (102 mm)" in out  # the executor's sandboxed run
     assert "Text 'TERMINATE' mentioned" in out
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.real_server
+@pytest.mark.skipif(
+    not MCP_SERVER_INSTALLED, reason="needs npm's @modelcontextprotocol/server-filesystem (.ci/setup.d/tools.sh)"
+)
+def test_customer_support_example_looks_up_writes_a_ticket_and_waits_for_the_human(tmp_path: Path) -> None:
+    result = run_example("customer_support", tmp_path, "--allow-mcp", MCP_FILESYSTEM, input="CONFIRM\n")
+    assert result.returncode == 0, output(result)
+    out = result.stdout
+    assert out.index("INTENT: refund") < out.index("researcher calls read_text_file") < out.index("resolver calls")
+    assert "Damaged or faulty items" in out  # the policy, read over MCP
+    ticket = tmp_path / "customer_support" / "desk" / "tickets" / "ticket-A-1042.md"
+    assert "decision: full refund" in ticket.read_text()  # written by the resolver's tool call
+    assert "human is waiting for your input" in out and "Digraph execution is complete" in out
+    assert "Traceback" not in result.stderr
