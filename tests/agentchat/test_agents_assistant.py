@@ -443,7 +443,7 @@ async def test_running_twice_concurrently_is_refused() -> None:
     agent = AssistantAgent("busy", ScriptedChatCompletionClient([answer]))
     first = asyncio.ensure_future(agent.run(task="a"))
     await asyncio.sleep(0)
-    with pytest.raises(ValueError, match="already handling messages"):
+    with pytest.raises(ValueError, match="already handling messages in another task"):
         await agent.run(task="b")
     gate.set()
     assert (await first).messages[-1].to_text() == "ok"
@@ -522,3 +522,14 @@ async def test_version_1_config_with_tools_loads() -> None:
     data["config"]["tools"] = data["config"].pop("workbench")[0]["config"]["tools"]
     loaded = load_component(data)
     assert isinstance(loaded, AssistantAgent) and loaded.name == "old"
+
+
+async def test_abandoning_a_stream_does_not_block_the_next_run() -> None:
+    agent = AssistantAgent(
+        "a", ScriptedChatCompletionClient([tool_call("add", {"a": 1, "b": 1}), "second"]), tools=[add]
+    )
+    async for item in agent.run_stream(task="first"):
+        if isinstance(item, ToolCallRequestEvent):
+            break  # the caller stops listening mid-turn
+    result = await agent.run(task="again")
+    assert result.messages[-1].to_text() == "second"

@@ -215,7 +215,7 @@ class AssistantAgent(BaseChatAgent, Component[AssistantAgentConfig]):
         check_summary_format(tool_call_summary_format)
         self._tool_call_summary_format = tool_call_summary_format
         self._tool_call_summary_formatter = tool_call_summary_formatter
-        self._running = False
+        self._active_turn: tuple[object, asyncio.Task[Any] | None] | None = None
 
     @property
     def produced_message_types(self) -> Sequence[type[BaseChatMessage]]:
@@ -300,16 +300,23 @@ class AssistantAgent(BaseChatAgent, Component[AssistantAgentConfig]):
     async def on_messages_stream(
         self, messages: Sequence[BaseChatMessage], cancellation_token: CancellationToken
     ) -> AsyncGenerator[BaseAgentEvent | BaseChatMessage | Response, None]:
-        if self._running:
-            raise UsageError(f"Agent {self._name!r} is already handling messages; an agent runs one turn at a time.")
-        self._running = True
+        task = asyncio.current_task()
+        active = self._active_turn
+        if active is not None and active[1] is not task and active[1] is not None and not active[1].done():
+            # another task is in the middle of a turn: the model context would interleave two conversations
+            raise UsageError(
+                f"Agent {self._name!r} is already handling messages in another task; an agent runs one turn at a time."
+            )
+        turn = (object(), task)
+        self._active_turn = turn
         try:
             async for item in self._turn(messages, cancellation_token):
-                if isinstance(item, Response):
-                    self._running = False  # the turn is over even if the caller never resumes this generator
+                if isinstance(item, Response) and self._active_turn is turn:
+                    self._active_turn = None  # the turn is over even if the caller never resumes this generator
                 yield item
         finally:
-            self._running = False
+            if self._active_turn is turn:
+                self._active_turn = None
 
     async def _turn(
         self, messages: Sequence[BaseChatMessage], token: CancellationToken
