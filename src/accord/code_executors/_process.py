@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -68,7 +69,7 @@ async def run_program(
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
         preexec_fn=preexec,
-        start_new_session=True,
+        start_new_session=os.name == "posix",
     )
     loop = asyncio.get_running_loop()
     out, err = _Capture(max_output_bytes), _Capture(max_output_bytes)

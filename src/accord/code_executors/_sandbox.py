@@ -22,7 +22,6 @@ import ctypes
 import hashlib
 import logging
 import os
-import resource
 import shutil
 import signal
 import subprocess
@@ -102,8 +101,11 @@ class _Capabilities:
     notes: tuple[tuple[str, str], ...]
 
 
+_POSIX = os.name == "posix"
+
+
 def _is_root() -> bool:
-    return os.geteuid() == 0
+    return _POSIX and os.geteuid() == 0
 
 
 def uid_for(work_dir: Path) -> int:
@@ -308,6 +310,8 @@ def _traversable(path: Path, *, tmpfs_tmp: bool) -> bool:
 
 def _count_processes_of(uid: int) -> int:
     count = 0
+    if not os.path.isdir("/proc"):
+        return 0
     for entry in os.scandir("/proc"):
         if entry.name.isdigit():
             with contextlib.suppress(OSError):
@@ -448,8 +452,10 @@ class Sandbox:
         return list(argv)
 
     def preexec(self) -> Callable[[], None] | None:
-        if self.mode == "none":
+        if self.mode == "none" or not _POSIX:
             return None
+        import resource
+
         lim = self.limits
         uid = self.uid if self._caps.mechanism != "bwrap" else None
         net = self._caps.mechanism == "unshare" and _is_root() and not self.allow_network
@@ -461,7 +467,12 @@ class Sandbox:
 
         def hook() -> None:
             def setlim(kind: int, value: int | None) -> None:
-                if value is not None:
+                if value is None:
+                    return
+                hard = resource.getrlimit(kind)[1]
+                if hard != resource.RLIM_INFINITY:
+                    value = min(value, hard)
+                with contextlib.suppress(ValueError, OSError):  # a limit this OS does not support
                     resource.setrlimit(kind, (value, value))
 
             setlim(resource.RLIMIT_CORE, 0)
@@ -480,8 +491,11 @@ class Sandbox:
     def kill_all(self, pgid: int | None) -> None:
         """Kill the run's process group and, under a separate uid, every process of that uid."""
         if pgid is not None:
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.killpg(pgid, signal.SIGKILL)
+            with contextlib.suppress(ProcessLookupError, PermissionError, OSError):
+                if _POSIX:
+                    os.killpg(pgid, signal.SIGKILL)
+                else:
+                    os.kill(pgid, signal.SIGTERM)
         if self.uid is not None:
             uid = self.uid
             with contextlib.suppress(OSError, subprocess.SubprocessError):
