@@ -21,6 +21,7 @@ from accord.code_executors import (
     ApprovalResponse,
     CodeBlock,
     CodeExecutor,
+    SandboxUnavailableError,
     WorkDirError,
     with_requirements,
 )
@@ -387,8 +388,6 @@ async def test_virtual_env(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("mode", ["bwrap", "unshare"])
 async def test_explicit_sandbox_modes(tmp_path: Path, local_server: int, mode: str) -> None:
-    from accord.code_executors import SandboxUnavailableError
-
     try:
         ex = LocalCommandLineCodeExecutor(work_dir=tmp_path, sandbox=mode, timeout=5)  # type: ignore[arg-type]
     except SandboxUnavailableError as e:
@@ -400,3 +399,32 @@ async def test_explicit_sandbox_modes(tmp_path: Path, local_server: int, mode: s
     code, _out = await run(ex, f"import socket\nsocket.create_connection(('127.0.0.1', {local_server}), timeout=3)")
     assert code != 0
     await still_works(ex)
+
+
+@pytest.fixture
+def without_bubblewrap(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Pretend bubblewrap is not installed (the sandbox probe is cached, so the cache is reset around the test)."""
+    from accord.code_executors import _sandbox
+
+    real_which = _sandbox.shutil.which
+    monkeypatch.setattr(_sandbox.shutil, "which", lambda name: None if name == "bwrap" else real_which(name))
+    _sandbox.detect.cache_clear()
+    yield
+    _sandbox.detect.cache_clear()
+
+
+async def test_without_bubblewrap_falls_back_and_says_why(
+    tmp_path: Path, local_server: int, without_bubblewrap: None
+) -> None:
+    ex = LocalCommandLineCodeExecutor(work_dir=tmp_path, timeout=5)
+    p = ex.protections
+    assert p.mechanism in ("unshare", "none")
+    assert "bubblewrap (bwrap) is not installed" in p.inactive["read_only_host"]
+    assert "scrubbed_env" in p and "memory_limit" in p
+    if "no_network" in p:
+        code, _ = await run(ex, f"import socket\nsocket.create_connection(('127.0.0.1', {local_server}), timeout=3)")
+        assert code != 0
+    code, out = await run(ex, "import os\nprint([k for k in os.environ if 'KEY' in k])")
+    assert (code, out) == (0, "[]\n")
+    with pytest.raises(SandboxUnavailableError, match="bubblewrap"):
+        LocalCommandLineCodeExecutor(work_dir=tmp_path, sandbox="bwrap")
