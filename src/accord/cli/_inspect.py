@@ -25,14 +25,40 @@ def _walk(node: Any, path: str) -> list[tuple[str, str]]:
 
 
 def check_providers(component: dict[str, Any]) -> None:
-    """Resolve every provider in the tree through the registry (no instance is created)."""
+    """Resolve every provider in the tree through the registry and check each config against its class's schema.
+
+    No instance is created (no model is loaded, no server started).
+    """
+    from pydantic import ValidationError
+
+    from ..core._component import format_validation_error, is_component_class
     from ..core._component_registry import resolve_provider
 
     for path, provider in _walk(component, ""):
         try:
-            resolve_provider(provider)
+            cls = resolve_provider(provider)
         except ComponentError as e:
             raise SpecError(f"{path}: {e}") from e
+        if not is_component_class(cls):
+            raise SpecError(f"{path}: provider {provider!r} is not a component class")
+        node = _at(component, path)
+        version = node.get("component_version") or node.get("version") or 1
+        if version < getattr(cls, "component_version", 1):
+            continue  # an older config version: the class converts it when loading
+        try:
+            cls.component_config_schema.model_validate(node.get("config", {}))
+        except ValidationError as e:
+            prefix = "config" if path == "<root>" else f"{path}.config"
+            raise SpecError(f"{provider}: {format_validation_error(e, prefix)}") from e
+
+
+def _at(component: dict[str, Any], path: str) -> dict[str, Any]:
+    if path == "<root>":
+        return component
+    node: Any = component
+    for part in path.replace("[", ".[").split("."):
+        node = node[int(part[1:-1])] if part.startswith("[") else node[part]
+    return node if isinstance(node, dict) else {}
 
 
 def describe(built: BuiltSpec) -> str:

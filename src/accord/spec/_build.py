@@ -358,11 +358,15 @@ class _Builder:
         if team.type in ("selector", "magentic_one"):
             config["model_client"] = self.model(team.model, ("team", "model"), "team")
         if team.type == "selector":
-            if team.selector_prompt:
-                config["selector_prompt"] = team.selector_prompt
+            from ..teams._selector import DEFAULT_SELECTOR_PROMPT
+
+            config["selector_prompt"] = team.selector_prompt or DEFAULT_SELECTOR_PROMPT
             config["allow_repeated_speaker"] = team.allow_repeated_speaker
-        if team.type == "magentic_one" and team.max_stalls is not None:
-            config["max_stalls"] = team.max_stalls
+        if team.type == "magentic_one":
+            from ..teams._magentic_one_prompts import ORCHESTRATOR_FINAL_ANSWER_PROMPT
+
+            config["max_stalls"] = team.max_stalls if team.max_stalls is not None else 3
+            config["final_answer_prompt"] = ORCHESTRATOR_FINAL_ANSWER_PROMPT
         if team.type == "graph":
             config["graph"] = self.graph(team, names)
         elif team.edges is not None:
