@@ -384,3 +384,26 @@ async def test_abandoned_stream_is_closed_and_team_reusable(runtime: SingleThrea
     assert [m.source for m in result.messages] == ["b"]
     assert result.stop_reason == "Maximum number of turns 2 reached."
     assert blocker.seen == ["user:x", "a:a says hi"]
+
+
+async def test_society_of_mind_inner_team_does_not_leak(runtime: SingleThreadedAgentRuntime | None) -> None:
+    # AutoGen #6123 with the real SocietyOfMindAgent: the inner agents' "TERMINATE" is shown on the stream but
+    # does not stop the outer team, and the outer agent only receives the society's answer.
+    from accord.agents import SocietyOfMindAgent
+
+    inner = RoundRobinGroupChat(
+        [
+            AssistantAgent("writer", model_client=ReplayChatCompletionClient(["draft", "draft 2"])),
+            AssistantAgent("editor", model_client=ReplayChatCompletionClient(["TERMINATE", "TERMINATE"])),
+        ],
+        termination_condition=TextMentionTermination("TERMINATE"),
+    )
+    society = SocietyOfMindAgent("society", team=inner, model_client=ReplayChatCompletionClient(["final text"] * 2))
+    listener = ScriptAgent("listener")
+    outer = RoundRobinGroupChat(
+        [society, listener], termination_condition=TextMentionTermination("TERMINATE"), max_turns=2, runtime=runtime
+    )
+    result = await outer.run(task="Write something.")
+    assert result.stop_reason == "Maximum number of turns 2 reached."
+    assert ("editor", "TERMINATE") in texts(result.messages)  # visible to observers
+    assert listener.seen == ["user:Write something.", "society:final text"]
