@@ -96,6 +96,8 @@ def validate_document(source: SpecSource) -> SpecDocument:
         message = first["msg"]
         if first["type"] == "extra_forbidden":
             message = f"unknown field {path[-1]!r}" if path else "unknown field"
+        elif first["type"] == "string_type" and isinstance(first.get("input"), bool):
+            message += " (YAML reads yes/no/on/off/true/false as booleans: put the text in quotes)"
         more = len(errors) - 1
         if more:
             others = "; ".join(
