@@ -268,3 +268,17 @@ async def test_component_round_trip() -> None:
     edge = DiGraphEdge(target="B", condition=lambda m: True)
     assert edge.condition is None and edge.condition_function is not None
     assert "condition_function" not in edge.model_dump()
+
+
+async def test_message_filter_agent_in_graph(runtime: SingleThreadedAgentRuntime | None) -> None:
+    from accord.agents import MessageFilterAgent, MessageFilterConfig, PerSourceFilter
+
+    a, b = ScriptAgent("A", ["a1"]), ScriptAgent("B", ["b1"])
+    inner = ScriptAgent("C", ["c1"])
+    c = MessageFilterAgent(
+        "C", wrapped_agent=inner, filter=MessageFilterConfig(per_source=[PerSourceFilter(source="B", position="last")])
+    )
+    graph = DiGraphBuilder().add_node(a).add_node(b).add_node(c).add_edge(a, b).add_edge(b, c).build()
+    result = await GraphFlow([a, b, c], graph, runtime=runtime).run(task="go")
+    assert _sources(result.messages) == ["user", "A", "B", "C"]
+    assert inner.seen == ["B:b1"]
