@@ -110,3 +110,14 @@ async def test_config_round_trip_and_bad_path(client: LlamaCppChatCompletionClie
     await clone.close()
     with pytest.raises(ValueError, match="is not a file"):
         LlamaCppChatCompletionClient(model_path="/nonexistent/model.gguf")
+
+
+async def test_assistant_agent_runs_on_the_embedded_model(client: LlamaCppChatCompletionClient) -> None:
+    """The no-account default: an AssistantAgent answering with the embedded model."""
+    from accord.agents import AssistantAgent
+
+    agent = AssistantAgent("helper", model_client=client)
+    result = await agent.run(task="Say hello in one sentence.")
+    reply = result.messages[-1]
+    assert reply.source == "helper" and isinstance(reply.content, str) and reply.content.strip()
+    assert reply.models_usage is not None and reply.models_usage.completion_tokens > 0

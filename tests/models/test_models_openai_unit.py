@@ -244,3 +244,19 @@ class _Named:
     def __init__(self, name: str) -> None:
         self.name = name
         self.schema = {"name": name}
+
+
+async def test_context_too_long_is_a_clear_error() -> None:
+    from accord.models._errors import ContextLengthError
+
+    def handler(body: dict[str, Any]) -> httpx.Response:
+        error = {
+            "message": "This model's maximum context length is 128000 tokens.",
+            "type": "invalid_request_error",
+            "code": "context_length_exceeded",
+        }
+        return httpx.Response(400, json={"error": error})
+
+    client, _ = _client(handler)
+    with pytest.raises(ContextLengthError, match="TokenLimitedChatCompletionContext"):
+        await client.create([USER])

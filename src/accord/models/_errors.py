@@ -7,6 +7,7 @@ from datetime import UTC
 from .._errors import ModelError, UsageError
 
 __all__ = [
+    "ContextLengthError",
     "FatalModelError",
     "MissingApiKeyError",
     "ModelAPIError",
@@ -75,6 +76,10 @@ class ModelAuthenticationError(FatalModelError, PermissionError):
     """HTTP 401/403: a missing, wrong or unauthorised API key."""
 
 
+class ContextLengthError(ModelRequestError):
+    """The prompt is longer than the model's context window."""
+
+
 class ToolSchemaError(ModelRequestError):
     """The provider rejected a tool's schema (the message names the tool)."""
 
@@ -114,6 +119,14 @@ def status_error(provider: str, status: int, detail: str, *, retry_after: float 
         return ModelServerError(message, provider=provider, status_code=status, retry_after=retry_after)
     if status in (401, 403):
         return ModelAuthenticationError(message, provider=provider, status_code=status)
+    lowered = detail.lower()
+    if "context_length_exceeded" in lowered or "context length" in lowered or "context window" in lowered:
+        return ContextLengthError(
+            f"{message}. The conversation is too long for the model: use a TokenLimitedChatCompletionContext "
+            "(or BufferedChatCompletionContext) so old messages are trimmed",
+            provider=provider,
+            status_code=status,
+        )
     return ModelRequestError(message, provider=provider, status_code=status)
 
 

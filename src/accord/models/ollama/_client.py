@@ -13,7 +13,7 @@ from ..._errors import UsageError
 from ..._imports import require
 from ...core import CancellationToken, Component, FunctionCall, Image
 from .._client import ChatCompletionClient, ToolChoice
-from .._errors import ModelAPIError, ModelConnectionError, UnknownModelError, status_error
+from .._errors import ModelAPIError, ModelConnectionError, ToolSchemaError, UnknownModelError, status_error
 from .._model_info import ModelFamily, ModelInfo, validate_model_info
 from .._support import UsageTracker, check_request, normalize_finish_reason, parse_r1, run_cancellable
 from .._tokens import count_messages, token_counter
@@ -27,6 +27,7 @@ from .._types import (
     SystemMessage,
     UserMessage,
 )
+from ..openai._errors import find_rejected_tool
 from ..openai._transform import to_openai_tools
 from ._model_info import ollama_context_window, ollama_model_info
 
@@ -153,10 +154,18 @@ class OllamaChatCompletionClient(ChatCompletionClient, Component[BaseOllamaClien
         request.update(extra)
         return request, schemas
 
-    def _error(self, error: Exception) -> Exception:
+    def _error(self, error: Exception, schemas: Sequence[Mapping[str, Any]] = ()) -> Exception:
         import ollama
 
         if isinstance(error, ollama.ResponseError):
+            tool = find_rejected_tool(str(error.error), schemas) if error.status_code == 400 and schemas else None
+            if tool is not None:
+                return ToolSchemaError(
+                    f"Ollama rejected the schema of tool {tool!r}: {error.error}",
+                    tool_name=tool,
+                    provider="Ollama",
+                    status_code=400,
+                )
             return status_error("Ollama", error.status_code, str(error.error))
         if isinstance(error, ConnectionError):
             return ModelConnectionError(
@@ -205,13 +214,15 @@ class OllamaChatCompletionClient(ChatCompletionClient, Component[BaseOllamaClien
         extra_create_args: Mapping[str, Any] = {},
         cancellation_token: CancellationToken | None = None,
     ) -> CreateResult:
-        request, _ = self._prepare(messages, [] if tool_choice == "none" else tools, json_output, extra_create_args)
+        request, schemas = self._prepare(
+            messages, [] if tool_choice == "none" else tools, json_output, extra_create_args
+        )
         import ollama
 
         try:
             response = await run_cancellable(self._client.chat(**request), cancellation_token)
         except (ollama.ResponseError, ConnectionError) as e:
-            raise self._error(e) from e
+            raise self._error(e, schemas) from e
         usage = RequestUsage(response.prompt_eval_count or 0, response.eval_count or 0)
         self._usage.add(usage)
         message = response.message
