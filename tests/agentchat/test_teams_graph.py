@@ -282,3 +282,14 @@ async def test_message_filter_agent_in_graph(runtime: SingleThreadedAgentRuntime
     result = await GraphFlow([a, b, c], graph, runtime=runtime).run(task="go")
     assert _sources(result.messages) == ["user", "A", "B", "C"]
     assert inner.seen == ["B:b1"]
+
+
+async def test_parallel_failure_cancels_the_other_speakers(runtime: SingleThreadedAgentRuntime | None) -> None:
+    from test_teams_support import BlockingAgent, FailingAgent
+
+    a, slow, bad = ScriptAgent("A"), BlockingAgent("slow"), FailingAgent("bad")
+    graph = DiGraphBuilder().add_node(a).add_node(slow).add_node(bad).add_edge(a, slow).add_edge(a, bad).build()
+    team = GraphFlow([a, slow, bad], graph, runtime=runtime)
+    with pytest.raises(RuntimeError, match="bad failed on purpose"):
+        await team.run(task="go")
+    assert slow.cancelled

@@ -140,7 +140,7 @@ class BaseGroupChatManager(RoutedAgent, ABC):
                 if len(speakers) == 1:
                     responses = [await self._request(speakers[0], cancellation_token)]
                 else:
-                    responses = list(await asyncio.gather(*(self._request(s, cancellation_token) for s in speakers)))
+                    responses = await self._request_all(speakers, cancellation_token)
             except BaseException:
                 # The turn did not happen: the speakers keep their turn (and their unread messages) for the
                 # next run.
@@ -168,6 +168,25 @@ class BaseGroupChatManager(RoutedAgent, ABC):
         if not isinstance(response, GroupChatAgentResponse | GroupChatTeamResponse):
             raise RunError(f"Participant {name!r} answered with {type(response).__name__}, not a response")
         return response
+
+    async def _request_all(
+        self, speakers: list[str], cancellation_token: CancellationToken
+    ) -> list[GroupChatAgentResponse | GroupChatTeamResponse]:
+        """Let several speakers work concurrently; if one fails, the others are cancelled."""
+        tasks = [asyncio.ensure_future(self._request(s, cancellation_token)) for s in speakers]
+        try:
+            await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
+        finally:
+            pending = [t for t in tasks if not t.done()]
+            for t in pending:
+                t.cancel()
+            if pending:
+                await asyncio.wait(pending)
+        for t in tasks:
+            error = None if t.cancelled() else t.exception()
+            if error is not None:
+                raise error
+        return [t.result() for t in tasks]
 
     def _deliver(self, resp: GroupChatAgentResponse | GroupChatTeamResponse) -> Delta:
         """Hand an answer to the other participants; return what the thread and the termination condition see."""
