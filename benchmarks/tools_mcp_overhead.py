@@ -22,35 +22,28 @@ REPO = Path(__file__).resolve().parents[1]
 EVERYTHING_JS = REPO / "node_modules/@modelcontextprotocol/server-everything/dist/index.js"
 AUTOGEN_PYTHON = REPO / ".bench/autogen-venv/bin/python"
 N = 50
-ROUNDS = 41
+ROUNDS = 60
 ARGS = {"message": "benchmark"}
 
 
-async def raw_sdk_round(session: object) -> tuple[float, float]:
-    """(wall, this process's CPU) microseconds per call."""
-    start, cpu = time.perf_counter(), time.process_time()
-    for _ in range(N):
-        await session.call_tool("echo", ARGS)  # type: ignore[attr-defined]
-    return (time.perf_counter() - start) / N * 1e6, (time.process_time() - cpu) / N * 1e6
-
-
-async def workbench_round(workbench: object) -> tuple[float, float]:
-    start, cpu = time.perf_counter(), time.process_time()
+async def workbench_round(workbench: object) -> float:
+    start = time.perf_counter()
     for _ in range(N):
         result = await workbench.call_tool("echo", ARGS)  # type: ignore[attr-defined]
     assert not result.is_error
-    return (time.perf_counter() - start) / N * 1e6, (time.process_time() - cpu) / N * 1e6
+    return (time.perf_counter() - start) / N * 1e6
 
 
 async def accord_vs_raw() -> tuple[tuple[float, float], tuple[float, float]]:
+    """Median (wall, client CPU) microseconds per call; raw and accord calls alternate one by one."""
     from mcp import ClientSession, StdioServerParameters
     from mcp.client.stdio import stdio_client
 
     from accord.tools.mcp import McpWorkbench, StdioServerParams
 
     raw_params = StdioServerParameters(command="node", args=[str(EVERYTHING_JS), "stdio"])
-    raw: list[tuple[float, float]] = []
-    ours: list[tuple[float, float]] = []
+    samples: dict[str, tuple[list[float], list[float]]] = {"raw": ([], []), "accord": ([], [])}
+    wall, cpu = time.perf_counter, time.process_time
     async with (
         stdio_client(raw_params) as (read, write),
         ClientSession(read, write) as session,
@@ -59,32 +52,35 @@ async def accord_vs_raw() -> tuple[tuple[float, float], tuple[float, float]]:
         await session.initialize()
         await session.list_tools()
         await workbench.list_tools()
-        await raw_sdk_round(session)  # warm-up
-        await workbench_round(workbench)
-        for i in range(ROUNDS):  # ABBA order so that drift and warm-up effects hit both alike
-            if i % 2 == 0:
-                raw.append(await raw_sdk_round(session))
-                ours.append(await workbench_round(workbench))
-            else:
-                ours.append(await workbench_round(workbench))
-                raw.append(await raw_sdk_round(session))
+        for i in range(N * ROUNDS + 200):
+            w0, c0 = wall(), cpu()
+            await session.call_tool("echo", ARGS)
+            w1, c1 = wall(), cpu()
+            result = await workbench.call_tool("echo", ARGS)
+            w2, c2 = wall(), cpu()
+            assert not result.is_error
+            if i >= 200:  # warm-up
+                samples["raw"][0].append(w1 - w0)
+                samples["raw"][1].append(c1 - c0)
+                samples["accord"][0].append(w2 - w1)
+                samples["accord"][1].append(c2 - c1)
 
-    def med(rows: list[tuple[float, float]]) -> tuple[float, float]:
-        return statistics.median(r[0] for r in rows), statistics.median(r[1] for r in rows)
+    def med(key: str) -> tuple[float, float]:
+        return statistics.median(samples[key][0]) * 1e6, statistics.median(samples[key][1]) * 1e6
 
-    return med(raw), med(ours)
+    return med("raw"), med("accord")
 
 
 async def autogen_workbench() -> float:
     from autogen_ext.tools.mcp import McpWorkbench, StdioServerParams  # type: ignore[import-not-found]
 
-    times: list[tuple[float, float]] = []
+    times: list[float] = []
     async with McpWorkbench(StdioServerParams(command="node", args=[str(EVERYTHING_JS), "stdio"])) as workbench:
         await workbench.list_tools()
         await workbench_round(workbench)
         for _ in range(ROUNDS):
             times.append(await workbench_round(workbench))
-    return statistics.median(t[0] for t in times)
+    return statistics.median(times)
 
 
 def main() -> None:
@@ -94,12 +90,12 @@ def main() -> None:
     if not EVERYTHING_JS.exists():
         raise SystemExit(f"{EVERYTHING_JS} missing: run .ci/setup.d/tools.sh")
     raw, ours = asyncio.run(accord_vs_raw())
-    print(f"MCP tool call over stdio, server-everything 'echo' (median of {ROUNDS} alternating batches x {N} calls)")
+    print(f"MCP tool call over stdio, server-everything 'echo' (median of {N * ROUNDS} calls each, alternating)")
     print("                                   wall/call   client CPU/call")
     print(f"raw SDK ClientSession.call_tool : {raw[0]:8.1f} us   {raw[1]:8.1f} us")
     print(f"accord McpWorkbench.call_tool   : {ours[0]:8.1f} us   {ours[1]:8.1f} us")
     print(
-        f"overhead: wall {100 * (ours[0] - raw[0]) / raw[0]:+.1f}% (two server processes, noisy on a loaded machine); "
+        f"accord overhead per call: wall {100 * (ours[0] - raw[0]) / raw[0]:+.1f}%, "
         f"client CPU {100 * (ours[1] - raw[1]) / raw[1]:+.1f}%"
     )
     probe = subprocess.run(
@@ -108,7 +104,7 @@ def main() -> None:
     if probe.returncode == 0:
         out = subprocess.run([str(AUTOGEN_PYTHON), __file__, "autogen"], capture_output=True, text=True, check=True)
         theirs = float(out.stdout.strip().splitlines()[-1])
-        print(f"AutoGen McpWorkbench.call_tool  : {theirs:8.1f} us   (separate process, same machine)")
+        print(f"AutoGen McpWorkbench.call_tool  : {theirs:8.1f} us   (wall, median of batches; separate process)")
     else:
         print("AutoGen McpWorkbench: not measured (its venv lacks autogen-ext[mcp])")
 

@@ -207,3 +207,33 @@ async def test_mcp_server_tools_share_one_session() -> None:
         assert McpToolError.__mro__[1].__name__ == "RunError"
     finally:
         await tools[0].close()
+
+
+async def test_cancelled_call_returns_error_and_session_survives() -> None:
+    import asyncio
+
+    from accord.core import CancellationToken
+
+    async with McpWorkbench(everything()) as wb:
+        token = CancellationToken()
+        call = asyncio.ensure_future(
+            wb.call_tool("trigger-long-running-operation", {"duration": 30, "steps": 30}, token)
+        )
+        while not call.done() and wb.connection.process_info is None:
+            await asyncio.sleep(0)
+        asyncio.get_running_loop().call_soon(token.cancel)
+        result = await call
+        assert result.is_error and "cancelled" in result.to_text()
+        assert (await wb.call_tool("echo", {"message": "still here"})).to_text() == "Echo: still here"
+        assert wb.connection.connect_count == 1
+
+
+async def test_request_timeout_names_server_and_limit() -> None:
+    require_file(EVERYTHING_JS)
+    params = StdioServerParams(command="node", args=[str(EVERYTHING_JS), "stdio"], read_timeout_seconds=1)
+    async with McpWorkbench(params) as wb:
+        result = await wb.call_tool("trigger-long-running-operation", {"duration": 5, "steps": 5})
+        assert result.is_error
+        assert "did not answer call_tool 'trigger-long-running-operation' within 1s" in result.to_text()
+        assert "server-everything" in result.to_text()
+        assert (await wb.call_tool("echo", {"message": "after"})).to_text() == "Echo: after"

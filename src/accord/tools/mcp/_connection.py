@@ -109,6 +109,20 @@ class _Live:
         self.stop = asyncio.Event()
         self.broken: asyncio.Future[BaseException] = asyncio.get_running_loop().create_future()
         self.task: asyncio.Task[None] | None = None
+        self.timed_calls: set[_CallState] = set()
+
+    async def watchdog(self, period_s: float = 0.25) -> None:
+        """Interrupt requests past their deadline (one timer for all calls, not one per call)."""
+        loop = asyncio.get_running_loop()
+        while True:
+            await asyncio.sleep(period_s)
+            if not self.timed_calls:
+                continue
+            now = loop.time()
+            for state in list(self.timed_calls):
+                if state.deadline <= now and state.active and not state.interrupted:
+                    state.timed_out = True
+                    state.interrupt()
 
     def mark_broken(self, error: BaseException) -> None:
         if not self.broken.done():
@@ -162,13 +176,20 @@ class _WatchedReceiveStream:
 
 
 class _CallState:
-    __slots__ = ("active", "by_token", "interrupted", "timed_out")
+    __slots__ = ("active", "by_token", "deadline", "interrupted", "task", "timed_out")
 
-    def __init__(self) -> None:
+    def __init__(self, task: asyncio.Task[Any]) -> None:
+        self.task = task
         self.active = True
         self.interrupted = False
         self.by_token = False
         self.timed_out = False
+        self.deadline = 0.0
+
+    def interrupt(self) -> None:
+        if self.active and not self.interrupted:
+            self.interrupted = True
+            self.task.cancel()
 
 
 class McpConnection:
@@ -257,6 +278,7 @@ class McpConnection:
 
     async def _run(self, live: _Live, ready: asyncio.Future[None]) -> None:
         client = require("mcp.client.session", extra="mcp")
+        watchdog = asyncio.create_task(live.watchdog(), name=f"mcp-watchdog {self.name}")
         try:
             async with AsyncExitStack() as stack:
                 read, write = await stack.enter_async_context(
@@ -291,6 +313,7 @@ class McpConnection:
             if isinstance(e, asyncio.CancelledError):
                 raise
         finally:
+            watchdog.cancel()
             live.mark_broken(McpConnectionError(f"The session with MCP server {self.name!r} was closed"))
 
     async def _ensure_live(self) -> _Live:
@@ -346,32 +369,27 @@ class McpConnection:
         """
         current = asyncio.current_task()
         assert current is not None
-        state = _CallState()
+        state = _CallState(current)
 
         def on_broken(_: object) -> None:
-            if state.active and not state.interrupted:
-                state.interrupted = True
-                current.cancel()
+            state.interrupt()
 
         live.broken.add_done_callback(on_broken)
-        timer: asyncio.TimerHandle | None = None
         if limit_s is not None:
-
-            def on_timeout() -> None:
-                if state.active and not state.interrupted:
-                    state.interrupted = state.timed_out = True
-                    current.cancel()
-
-            timer = asyncio.get_running_loop().call_later(limit_s, on_timeout)
+            state.deadline = asyncio.get_running_loop().time() + limit_s
+            live.timed_calls.add(state)
         if cancellation_token is not None:
             loop = asyncio.get_running_loop()
 
-            def on_token_threadsafe() -> None:
+            def cancel_for_token() -> None:
                 if state.active and not state.interrupted:
-                    state.interrupted = state.by_token = True
-                    loop.call_soon_threadsafe(current.cancel)
+                    state.by_token = True
+                    state.interrupt()
 
-            cancellation_token.add_callback(on_token_threadsafe)
+            def on_token() -> None:  # may run in another thread: hop onto the loop, then re-check
+                loop.call_soon_threadsafe(cancel_for_token)
+
+            cancellation_token.add_callback(on_token)
         try:
             return await coro
         except asyncio.CancelledError:
@@ -393,8 +411,7 @@ class McpConnection:
             raise
         finally:
             state.active = False
-            if timer is not None:
-                timer.cancel()
+            live.timed_calls.discard(state)
             live.broken.remove_done_callback(on_broken)
 
     async def request(
