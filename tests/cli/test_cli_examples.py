@@ -7,6 +7,7 @@ import os
 import select
 import signal
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -142,3 +143,18 @@ def test_customer_support_example_looks_up_writes_a_ticket_and_waits_for_the_hum
     assert "decision: full refund" in ticket.read_text()  # written by the resolver's tool call
     assert "human is waiting for your input" in out and "Digraph execution is complete" in out
     assert "Traceback" not in result.stderr
+
+
+def test_agentchat_quickstart_runs_unchanged_through_compat() -> None:
+    result = subprocess.run(
+        [sys.executable, str(EXAMPLES / "agentchat_quickstart.py")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=clean_env(),
+    )
+    assert result.returncode == 0, output(result)
+    assert "---------- TextMessage (writer) ----------" in result.stdout
+    assert "gulls write on the sky." in result.stdout
+    assert "stop reason: Text 'APPROVE' mentioned" in result.stdout
+    assert '{"provider":"autogen_agentchat.teams.RoundRobinGroupChat"' in result.stdout
