@@ -21,7 +21,7 @@ from accord.messages import (
 from accord.model_context import BufferedChatCompletionContext
 from accord.models import SystemMessage, UserMessage
 from accord.models.replay import ReplayChatCompletionClient
-from accord.teams import SelectorGroupChat
+from accord.teams import RoundRobinGroupChat, SelectorGroupChat
 from accord.teams._selector import DEFAULT_SELECTOR_PROMPT, mentioned_agents
 
 
@@ -243,3 +243,20 @@ async def test_component_round_trip() -> None:
     assert loaded.dump_component().config == model.config
     result = await loaded.run(task="go")
     assert [m.source for m in result.messages] == ["user", "a", "b", "a"]
+
+
+async def test_nested_team_participant_and_console(runtime: SingleThreadedAgentRuntime | None) -> None:
+    import io
+
+    from accord.ui import Console
+
+    inner = RoundRobinGroupChat(
+        [ScriptAgent("i1"), ScriptAgent("i2")], max_turns=2, name="inner", description="A pair."
+    )
+    selector = ReplayChatCompletionClient(["inner", "alpha"])
+    team = SelectorGroupChat([ScriptAgent("alpha"), inner], selector, max_turns=2, runtime=runtime)
+    out = io.StringIO()
+    result = await Console(team.run_stream(task="go"), output=out)
+    assert [m.source for m in result.messages] == ["user", "i1", "i2", "alpha"]
+    assert "inner: A pair." in selector.create_calls[0]["messages"][0].content
+    assert "---------- TextMessage (i2) ----------" in out.getvalue()
