@@ -6,6 +6,9 @@ It uses AutoGen's ReplayChatCompletionClient so that it runs anywhere; put a rea
 ``OpenAIChatCompletionClient(model="gpt-4.1-mini")`` from ``autogen_ext.models.openai``.
 """
 
+# ruff: noqa: I001  (accord.compat.autogen must be imported before the autogen modules)
+import accord.compat.autogen  # noqa: F401  # first: autogen_core / autogen_agentchat / autogen_ext now resolve to accord
+
 import asyncio
 
 from autogen_agentchat.agents import AssistantAgent
@@ -13,8 +16,6 @@ from autogen_agentchat.conditions import MaxMessageTermination, TextMentionTermi
 from autogen_agentchat.teams import RoundRobinGroupChat
 from autogen_agentchat.ui import Console
 from autogen_ext.models.replay import ReplayChatCompletionClient
-
-import accord.compat.autogen  # noqa: F401  # first: autogen_core / autogen_agentchat / autogen_ext now resolve to accord
 
 
 async def main() -> None:
