@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from pydantic import BaseModel
 
@@ -13,7 +14,12 @@ __all__ = ["content_to_str", "remove_images"]
 
 
 def content_to_str(
-    content: str | Sequence[str | Image] | Sequence[FunctionCall] | Sequence[FunctionExecutionResult] | BaseModel,
+    content: str
+    | Sequence[str | Image]
+    | Sequence[FunctionCall]
+    | Sequence[FunctionExecutionResult]
+    | Sequence[Any]
+    | BaseModel,
 ) -> str:
     """Text of an LLM message's content: images become ``<image>``, other parts ``str()``, joined by newlines."""
     if isinstance(content, str):
