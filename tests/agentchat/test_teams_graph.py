@@ -293,3 +293,32 @@ async def test_parallel_failure_cancels_the_other_speakers(runtime: SingleThread
     with pytest.raises(RuntimeError, match="bad failed on purpose"):
         await team.run(task="go")
     assert slow.cancelled
+
+
+async def test_join_inside_a_loop(runtime: SingleThreadedAgentRuntime | None) -> None:
+    # Fan-out and join inside a loop: D waits for both B and C on every iteration; only D -> A is a loop-back edge.
+    a, b, c = ScriptAgent("A"), ScriptAgent("B"), ScriptAgent("C")
+    d, e = ScriptAgent("D", ["again", "done"]), ScriptAgent("E")
+    builder = DiGraphBuilder()
+    for agent in (a, b, c, d, e):
+        builder.add_node(agent)
+    builder.add_edge(a, b).add_edge(a, c).add_edge(b, d).add_edge(c, d)
+    builder.add_edge(d, a, condition="again").add_edge(d, e, condition="done").set_entry_point(a)
+    graph = builder.build()
+    assert graph.get_back_edges() == {("D", 0)}
+    result = await GraphFlow([a, b, c, d, e], graph, max_turns=20, runtime=runtime).run(task="go")
+    sources = _sources(result.messages)
+    assert sources.count("D") == 2 and sources.count("A") == 2 and sources[-1] == "E"
+    first_d = sources.index("D")
+    assert sorted(sources[first_d - 2 : first_d]) == ["B", "C"]
+    assert result.stop_reason == DONE
+
+
+async def test_pause_resume_reach_graph_participants(runtime: SingleThreadedAgentRuntime | None) -> None:
+    a, b = ScriptAgent("A"), ScriptAgent("B")
+    graph = DiGraphBuilder().add_node(a).add_node(b).add_edge(a, b).build()
+    team = GraphFlow([a, b], graph, runtime=runtime)
+    await team.pause()
+    await team.resume()
+    assert a.calls == ["pause", "resume"] and b.calls == ["pause", "resume"]
+    assert _sources((await team.run(task="go")).messages) == ["user", "A", "B"]

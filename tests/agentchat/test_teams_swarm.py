@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncGenerator
 
 import pytest
@@ -113,3 +114,22 @@ async def test_component_round_trip() -> None:
     assert model.provider == "autogen_agentchat.teams.Swarm"
     loaded = Swarm.load_component(model)
     assert loaded.dump_component().config == model.config
+
+
+async def test_pause_resume_while_running(runtime: SingleThreadedAgentRuntime | None) -> None:
+    from test_teams_support import BlockingAgent
+
+    class BlockingHandoff(BlockingAgent, HandoffAgent):
+        pass
+
+    alice = BlockingHandoff("alice", replies=["->bob"])
+    bob = HandoffAgent("bob", ["done"])
+    team = Swarm([alice, bob], max_turns=2, runtime=runtime)
+    run = asyncio.create_task(team.run(task="go"))
+    await alice.started.wait()
+    await team.pause()
+    await team.resume()
+    assert alice.calls == ["pause", "resume"] and bob.calls == ["pause", "resume"]
+    alice.release.set()
+    result = await run
+    assert [m.source for m in result.messages] == ["user", "alice", "bob"]
