@@ -154,3 +154,14 @@ def test_schema_command_prints_the_editor_schema_shipped_with_the_examples() -> 
     assert shipped == schema, (
         "examples/accord-spec.schema.json is stale: accord schema > examples/accord-spec.schema.json"
     )
+
+
+def test_the_readme_spec_example_is_valid(tmp_path: Path) -> None:
+    readme = (EXAMPLES.parent / "README.md").read_text()
+    block = readme.split("```yaml\n", 1)[1].split("```", 1)[0]
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "input.csv").write_text("a,b\n1,2\n")
+    (tmp_path / "spec.yaml").write_text(block)
+    result = accord("validate", "spec.yaml", cwd=tmp_path)
+    assert result.returncode == 0, output(result)
+    assert "team RoundRobinGroupChat of 3 agents (analyst, reviewer, runner)" in result.stdout
