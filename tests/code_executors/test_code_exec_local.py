@@ -428,3 +428,10 @@ async def test_without_bubblewrap_falls_back_and_says_why(
     assert (code, out) == (0, "[]\n")
     with pytest.raises(SandboxUnavailableError, match="bubblewrap"):
         LocalCommandLineCodeExecutor(work_dir=tmp_path, sandbox="bwrap")
+
+
+async def test_filename_in_a_new_subdirectory_is_writable(executor: LocalCommandLineCodeExecutor) -> None:
+    code = "# filename: pkg/tool.py\nopen('pkg/out.txt', 'w').write('ok')\nprint(open('pkg/out.txt').read())"
+    result = await executor.execute_code_blocks([CodeBlock(code, "python")], CancellationToken())
+    assert (result.exit_code, result.output) == (0, "ok\n")
+    assert result.code_file is not None and result.code_file.endswith("pkg/tool.py")

@@ -329,7 +329,9 @@ $functions"""
                 if filename is None:
                     filename = f"tmp_code_{sha256(code.encode()).hexdigest()}.{file_extension(lang)}"
                 path = (work_dir / filename).resolve()
-                path.parent.mkdir(parents=True, exist_ok=True)
+                if not path.parent.exists():
+                    path.parent.mkdir(parents=True)
+                    sandbox.prepare_dir(path.parent)
                 path.write_text(code, encoding="utf-8")
                 files.append(path)
                 env = sandbox.environment(path_prefix=self._venv_path, extra=self._venv_env)

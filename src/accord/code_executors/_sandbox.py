@@ -412,6 +412,11 @@ class Sandbox:
             if st.st_uid != self.uid:
                 os.chown(self.work_dir, self.uid, self.uid)
 
+    def prepare_dir(self, path: Path) -> None:
+        """Let the sandbox uid write in ``path``, a directory accord created inside the work dir."""
+        if self.uid is not None:
+            os.chown(path, self.uid, self.uid)
+
     def environment(self, *, path_prefix: Sequence[str] = (), extra: Mapping[str, str] | None = None) -> dict[str, str]:
         if self.mode == "none":
             env = dict(os.environ)
