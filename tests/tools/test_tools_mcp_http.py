@@ -21,7 +21,7 @@ from accord.tools.mcp import (
 pytestmark = pytest.mark.real_server
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def server_url() -> Iterator[str]:
     with python_http_server() as (url, _process):
         yield url
@@ -40,8 +40,8 @@ async def test_list_call_and_tool_errors(server_url: str) -> None:
 
 async def test_stateful_server_keeps_its_session(server_url: str) -> None:
     async with McpWorkbench(StreamableHttpServerParams(url=server_url)) as wb:
-        values = [(await wb.call_tool("increment")).to_text() for _ in range(3)]
-        assert values == ["1", "2", "3"]
+        values = [int((await wb.call_tool("increment")).to_text()) for _ in range(3)]
+        assert values == [values[0], values[0] + 1, values[0] + 2]
         assert wb.connection.connect_count == 1
 
 
