@@ -3,6 +3,8 @@
 Workloads (replay models, so only framework overhead is measured):
 - RoundRobinGroupChat of 3 AssistantAgents, 60 agent messages per run (``max_turns=60``), 20 runs.
 - SelectorGroupChat of 4 AssistantAgents, a replay selector model, 40 agent messages per run, 20 runs.
+- RoundRobinGroupChat of 3 minimal agents (answer a fixed TextMessage, no model), 60 messages: the team machinery
+  alone.
 
 Usage: ``python benchmarks/agentchat_teams.py`` (runs accord in this interpreter and AutoGen in
 ``.bench/autogen-venv``, then prints µs per message and the ratio). ``--impl accord|autogen`` runs one side.
@@ -29,15 +31,32 @@ SEL_MESSAGES = 40
 
 def _imports(impl: str) -> dict[str, Any]:
     if impl == "accord":
-        from accord.agents import AssistantAgent
+        from accord.agents import AssistantAgent, BaseChatAgent
+        from accord.base import Response
+        from accord.messages import TextMessage
         from accord.models.replay import ReplayChatCompletionClient
         from accord.teams import RoundRobinGroupChat, SelectorGroupChat
     else:
-        from autogen_agentchat.agents import AssistantAgent  # type: ignore[no-redef]
+        from autogen_agentchat.agents import AssistantAgent, BaseChatAgent  # type: ignore[no-redef]
+        from autogen_agentchat.base import Response  # type: ignore[no-redef]
+        from autogen_agentchat.messages import TextMessage  # type: ignore[no-redef]
         from autogen_agentchat.teams import RoundRobinGroupChat, SelectorGroupChat  # type: ignore[no-redef]
         from autogen_ext.models.replay import ReplayChatCompletionClient  # type: ignore[no-redef]
+
+    class Minimal(BaseChatAgent):  # type: ignore[misc, valid-type]
+        @property
+        def produced_message_types(self) -> Any:
+            return (TextMessage,)
+
+        async def on_messages(self, messages: Any, cancellation_token: Any) -> Any:
+            return Response(chat_message=TextMessage(content="ok", source=self.name))
+
+        async def on_reset(self, cancellation_token: Any) -> None:
+            return None
+
     return {
         "AssistantAgent": AssistantAgent,
+        "Minimal": Minimal,
         "Replay": ReplayChatCompletionClient,
         "RoundRobin": RoundRobinGroupChat,
         "Selector": SelectorGroupChat,
@@ -48,6 +67,11 @@ def _round_robin(ns: dict[str, Any]) -> Any:
     agents = [
         ns["AssistantAgent"](f"agent{i}", model_client=ns["Replay"]([f"reply {i}"] * RR_MESSAGES)) for i in range(3)
     ]
+    return ns["RoundRobin"](agents, max_turns=RR_MESSAGES)
+
+
+def _machinery(ns: dict[str, Any]) -> Any:
+    agents = [ns["Minimal"](f"agent{i}", description="Minimal agent.") for i in range(3)]
     return ns["RoundRobin"](agents, max_turns=RR_MESSAGES)
 
 
@@ -82,7 +106,11 @@ async def _run_side(impl: str) -> dict[str, float]:
     rr = await _measure(ns, _round_robin, RR_MESSAGES)
     await _measure(ns, _selector, SEL_MESSAGES)
     sel = await _measure(ns, _selector, SEL_MESSAGES)
+    await _measure(ns, _machinery, RR_MESSAGES)
+    bare = await _measure(ns, _machinery, RR_MESSAGES)
     return {
+        "machinery_us": statistics.median(bare),
+        "machinery_min_us": min(bare),
         "round_robin_us": statistics.median(rr),
         "round_robin_min_us": min(rr),
         "selector_us": statistics.median(sel),
@@ -110,6 +138,7 @@ def main() -> None:
     for key, label in (
         ("round_robin", f"RoundRobin, 3 agents, {RR_MESSAGES} msgs"),
         ("selector", f"Selector, 4 agents, {SEL_MESSAGES} msgs"),
+        ("machinery", f"RoundRobin, 3 minimal agents, {RR_MESSAGES}"),
     ):
         med, best = f"{key}_us", f"{key}_min_us"
         a = f"{ours[med]:.1f} / {ours[best]:.1f}"
