@@ -161,21 +161,22 @@ async def measure(kinds: list[str], base_url: str, rounds: int) -> dict[str, dic
         for name in ("create", "first_chunk", "canned"):
             for _ in range(3):
                 await calls[kind][name]()
-    # phases apart (a stream's tail must not slow the next create), clients interleaved within each phase
-    for _ in range(rounds):
-        for kind in kinds:
-            start = time.perf_counter()
-            await calls[kind]["create"]()
-            samples[kind]["create"].append(time.perf_counter() - start)
-    for _ in range(rounds):
-        for kind in kinds:
-            samples[kind]["first_chunk"].append(await calls[kind]["first_chunk"]())
-    for _ in range(rounds):
-        for kind in kinds:
-            start = time.process_time()
-            for _ in range(20):
-                await calls[kind]["canned"]()
-            samples[kind]["canned"].append((time.process_time() - start) / 20)
+    # phases apart (a stream's tail must not slow the next create); clients interleaved within each phase, in
+    # alternating order so that neither always follows the other
+    for phase in ("create", "first_chunk", "canned"):
+        for i in range(rounds):
+            for kind in kinds if i % 2 == 0 else kinds[::-1]:
+                if phase == "create":
+                    start = time.perf_counter()
+                    await calls[kind]["create"]()
+                    samples[kind]["create"].append(time.perf_counter() - start)
+                elif phase == "first_chunk":
+                    samples[kind]["first_chunk"].append(await calls[kind]["first_chunk"]())
+                else:
+                    start = time.process_time()
+                    for _ in range(20):
+                        await calls[kind]["canned"]()
+                    samples[kind]["canned"].append((time.process_time() - start) / 20)
     return {k: {name: statistics.median(v) for name, v in per.items()} for k, per in samples.items()}
 
 
@@ -229,7 +230,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=ROUNDS)
     ns = parser.parse_args()
     if ns.autogen:
-        print(json.dumps(asyncio.run(measure(["autogen"], ns.base_url, ns.rounds))["autogen"]))
+        print(json.dumps(asyncio.run(measure(["raw", "autogen"], ns.base_url, ns.rounds))))
         return
     process, base_url = start_server()
     try:
@@ -242,28 +243,36 @@ def main() -> None:
                 check=False,
             )
             if out.returncode == 0:
-                results["autogen"] = json.loads(out.stdout.strip().splitlines()[-1])
+                theirs = json.loads(out.stdout.strip().splitlines()[-1])
+                results["autogen"], results["raw_in_autogen_run"] = theirs["autogen"], theirs["raw"]
             else:
                 print("AutoGen run failed:", out.stderr[-2000:], file=sys.stderr)
     finally:
         process.terminate()
         process.wait(timeout=10)
     raw, accord = results["raw"], results["accord"]
-    print(f"rounds: {ns.rounds} (medians)")
-    print(f"{'':28}{'raw SDK':>12}{'accord':>12}{'AutoGen':>12}{'accord/raw':>12}{'accord/AutoGen':>16}")
+    autogen, raw2 = results.get("autogen"), results.get("raw_in_autogen_run")
+    print(f"rounds: {ns.rounds} (medians). Run 1: raw SDK and accord interleaved; run 2 (AutoGen's venv): raw SDK and")
+    print("AutoGen interleaved. Machine load differs between runs, so compare each client to the raw SDK of its run.")
+    header = f"{'':30}{'raw(1)':>9}{'accord':>9}{'raw(2)':>9}{'AutoGen':>9}{'accord/raw':>12}{'AutoGen/raw':>13}"
+    print(header)
     for name, label, scale, unit in [
         ("create", "create() wall, server", 1e3, "ms"),
         ("first_chunk", "time to first chunk", 1e3, "ms"),
         ("canned", "client CPU per create()", 1e6, "us"),
     ]:
-        ag = results.get("autogen", {}).get(name)
-        row = f"{label + ' (' + unit + ')':28}{raw[name] * scale:12.2f}{accord[name] * scale:12.2f}"
-        row += f"{ag * scale:12.2f}" if ag else f"{'-':>12}"
+        row = f"{label + ' (' + unit + ')':30}{raw[name] * scale:9.2f}{accord[name] * scale:9.2f}"
+        if autogen and raw2:
+            row += f"{raw2[name] * scale:9.2f}{autogen[name] * scale:9.2f}"
+        else:
+            row += f"{'-':>9}{'-':>9}"
         row += f"{accord[name] / raw[name]:12.3f}"
-        row += f"{accord[name] / ag:16.3f}" if ag else ""
+        row += f"{autogen[name] / raw2[name]:13.3f}" if autogen and raw2 else ""
         print(row)
     overhead = (accord["create"] - raw["create"]) / raw["create"] * 100
     print(f"accord overhead per create() over the raw SDK against the local server: {overhead:+.1f}%")
+    cpu = (accord["canned"] - raw["canned"]) * 1e6
+    print(f"accord client CPU over the raw SDK per create(): {cpu:+.0f} us")
 
 
 if __name__ == "__main__":
