@@ -9,15 +9,16 @@ import signal
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import Any
-
-import anyio
-import anyio.abc
-from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStream
+from typing import TYPE_CHECKING, Any
 
 from ..._imports import require
 from ._config import StdioServerParams, describe_server
 from ._errors import McpServerStartError
+
+if TYPE_CHECKING:
+    import anyio
+    import anyio.abc
+    from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStream
 
 __all__ = ["DEFAULT_MAX_MESSAGE_BYTES", "StdioProcessInfo", "open_stdio_transport"]
 
@@ -34,7 +35,7 @@ class StdioProcessInfo:
     pid: int | None = None
     returncode: int | None = None
     stderr: collections.deque[str] = field(default_factory=lambda: collections.deque(maxlen=_STDERR_LINES))
-    exited: anyio.Event = field(default_factory=anyio.Event)
+    exited: anyio.Event = field(default_factory=lambda: require("anyio", extra="mcp").Event())
 
     def stderr_tail(self, lines: int = 10) -> str:
         return "\n".join(list(self.stderr)[-lines:])
@@ -54,6 +55,8 @@ async def open_stdio_transport(
     params: StdioServerParams, info: StdioProcessInfo, *, max_message_bytes: int = DEFAULT_MAX_MESSAGE_BYTES
 ) -> AsyncIterator[tuple[MemoryObjectReceiveStream[Any], MemoryObjectSendStream[Any]]]:
     """Spawn the server and yield (read, write) streams of JSON-RPC session messages."""
+    import anyio
+
     mcp_types = require("mcp.types", extra="mcp")
     message_mod = require("mcp.shared.message", extra="mcp")
     stdio_mod = require("mcp.client.stdio", extra="mcp")
@@ -172,6 +175,8 @@ async def open_stdio_transport(
 
 
 async def _shutdown(process: anyio.abc.Process) -> None:
+    import anyio
+
     if process.returncode is not None:
         return
     if process.stdin is not None:
