@@ -147,3 +147,30 @@ async def test_no_task_is_an_error() -> None:
     team = MagenticOneGroupChat([ScriptAgent("a")], ReplayChatCompletionClient([]))
     with pytest.raises(RuntimeError, match="needs a task"):
         await team.run()
+
+
+async def test_magentic_one_preset(tmp_path: object) -> None:
+    from accord.code_executors import approve_all
+    from accord.code_executors.local import LocalCommandLineCodeExecutor
+    from accord.teams.magentic_one import MagenticOne
+
+    info = {
+        "family": "unknown",
+        "vision": False,
+        "function_calling": True,
+        "json_output": True,
+        "structured_output": False,
+    }
+    client = ReplayChatCompletionClient(
+        ["F", "P", ledger(speaker="Coder", say="Explain."), "It is 42.", ledger(done=True, speaker="Coder"), "42"],
+        model_info=info,  # type: ignore[arg-type]
+    )
+    executor = LocalCommandLineCodeExecutor(work_dir=str(tmp_path))
+    with pytest.warns(UserWarning, match="does not provide FileSurfer, MultimodalWebSurfer"):
+        team = MagenticOne(client, code_executor=executor, approval_func=approve_all)
+    assert [p.name for p in team._participants] == ["Coder", "ComputerTerminal"]
+    result = await team.run(task="What is 6 x 7?")
+    assert _chat(result.messages)[-2:] == [("Coder", "It is 42."), (ORCH, "42")]
+    with pytest.warns(UserWarning):
+        hil = MagenticOne(client, hil_mode=True, code_executor=executor, approval_func=approve_all)
+    assert [p.name for p in hil._participants][-1] == "User"
