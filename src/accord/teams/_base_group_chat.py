@@ -310,7 +310,7 @@ class BaseGroupChat(Team, ABC, ComponentBase[BaseModel]):
             if termination is not None and termination.error is not None:
                 raise RunError(str(termination.error)) from manager.last_error
             stop_reason = termination.message.content if termination is not None else None
-            result_item = TaskResult(messages=output, stop_reason=stop_reason)
+            result_item = TaskResult.model_construct(messages=output, stop_reason=stop_reason)
             # The run is over before the result is handed out: a caller that stops iterating at the TaskResult
             # can run the team again at once (AutoGen #6882).
             if started_here and isinstance(runtime, SingleThreadedAgentRuntime) and runtime.is_running:
