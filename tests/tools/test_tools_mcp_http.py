@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 
 import pytest
-from tools_mcp_support import free_port, python_http_server
+from tools_mcp_support import HTTP_SERVER_PY, free_port, python_http_server
 
 from accord.testing import ScriptedChatCompletionClient
 from accord.tools.mcp import (
@@ -13,7 +14,9 @@ from accord.tools.mcp import (
     ChatCompletionClientSampler,
     McpSessionHost,
     McpWorkbench,
+    SseServerParams,
     StaticRootsProvider,
+    StdioServerParams,
     StreamableHttpServerParams,
     create_mcp_server_session,
 )
@@ -122,3 +125,21 @@ async def test_raw_session_helper(server_url: str) -> None:
         await session.initialize()
         result = await session.call_tool("add", {"a": 20, "b": 22})
         assert result.content[0].text == "42"
+
+
+async def test_sse_transport() -> None:
+    with python_http_server(transport="sse") as (url, _process):
+        async with McpWorkbench(SseServerParams(url=url)) as wb:
+            assert (await wb.call_tool("add", {"a": 4, "b": 5})).to_text() == "9"
+            assert "greeting" in str((await wb.list_resources()).resources[0].uri)
+
+
+async def test_oversized_stdio_message_is_dropped_not_buffered() -> None:
+    args = [str(HTTP_SERVER_PY), "0", "stdio"]
+    params = StdioServerParams(command=sys.executable, args=args, read_timeout_seconds=30)
+    async with McpWorkbench(params, max_message_bytes=200_000) as wb:
+        small = await wb.call_tool("big", {"n": 1000})
+        assert small.to_text() == "y" * 1000
+        huge = await wb.call_tool("big", {"n": 3_000_000})
+        assert huge.is_error and "larger than 200000 bytes" in huge.to_text(), huge.to_text()[:300]
+        assert (await wb.call_tool("add", {"a": 1, "b": 1})).to_text() == "2"

@@ -1,6 +1,6 @@
 """A Python MCP server (the SDK's FastMCP) for the tests, served over streamable HTTP on 127.0.0.1.
 
-Usage: python tools_mcp_http_server.py PORT
+Usage: python tools_mcp_http_server.py PORT [streamable-http|sse|stdio]
 """
 
 from __future__ import annotations
@@ -76,4 +76,4 @@ def review(code: str) -> str:
 
 
 if __name__ == "__main__":
-    server.run(transport="streamable-http")
+    server.run(transport=sys.argv[2] if len(sys.argv) > 2 else "streamable-http")  # type: ignore[arg-type]

@@ -45,18 +45,20 @@ def wait_for_port(port: int, process: subprocess.Popen[bytes], *, limit_s: float
 
 
 @contextlib.contextmanager
-def python_http_server(port: int | None = None) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
-    """Start tools_mcp_http_server.py on 127.0.0.1 (streamable HTTP); yields (url, process)."""
+def python_http_server(
+    port: int | None = None, *, transport: str = "streamable-http"
+) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """Start tools_mcp_http_server.py on 127.0.0.1 (streamable HTTP or SSE); yields (url, process)."""
     port = port or free_port()
     process = subprocess.Popen(
-        [sys.executable, str(HTTP_SERVER_PY), str(port)],
+        [sys.executable, str(HTTP_SERVER_PY), str(port), transport],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
     )
     try:
         wait_for_port(port, process)
-        yield f"http://127.0.0.1:{port}/mcp", process
+        yield f"http://127.0.0.1:{port}/{'sse' if transport == 'sse' else 'mcp'}", process
     finally:
         if process.poll() is None:
             process.terminate()

@@ -19,7 +19,7 @@ from ..._imports import require
 from ...core import CancellationToken
 from ._config import SseServerParams, StdioServerParams, StreamableHttpServerParams, describe_server
 from ._errors import McpConnectionError, McpServerStartError, McpTimeoutError
-from ._stdio import DEFAULT_MAX_MESSAGE_BYTES, StdioProcessInfo, open_stdio_transport
+from ._stdio import DEFAULT_MAX_MESSAGE_BYTES, MessageTooLargeError, StdioProcessInfo, open_stdio_transport
 
 __all__ = ["McpConnection", "ServerParams", "open_transport"]
 
@@ -94,6 +94,8 @@ def describe_transport_error(params: ServerParams, error: BaseException) -> str:
         if isinstance(leaf, httpx.HTTPError):
             return f"HTTP error talking to MCP server at {describe_server(params)}: {type(leaf).__name__}: {leaf}"
     leaves = _leaf_errors(error)
+    if any(isinstance(leaf, MessageTooLargeError) for leaf in leaves):
+        return str(next(leaf for leaf in leaves if isinstance(leaf, MessageTooLargeError)))
     text = "; ".join(f"{type(e).__name__}: {e}" for e in leaves)
     return f"MCP server {describe_server(params)!r} failed: {text}"
 
@@ -158,7 +160,9 @@ class _WatchedReceiveStream:
         except self._ended:
             self._live.mark_broken(EOFError("the connection was closed"))
             raise StopAsyncIteration from None
-        if isinstance(item, Exception):
+        # Transport failures (HTTP errors, an oversized message) break the connection; a line that is not valid
+        # JSON-RPC (a server logging to stdout) is only reported to the session, as the SDK does.
+        if isinstance(item, Exception) and (isinstance(item, MessageTooLargeError) or not isinstance(item, ValueError)):
             self._live.mark_broken(item)
         return item
 
@@ -344,6 +348,8 @@ class McpConnection:
     async def _root_cause(self, live: _Live, error: BaseException, op: str) -> McpConnectionError:
         if isinstance(error, McpConnectionError):
             return error
+        if isinstance(error, MessageTooLargeError):
+            return McpConnectionError(f"{error} (during {op}); the session is reopened on the next call")
         if isinstance(live.params, StdioServerParams) and live.info is not None:
             if live.info.pid is None:
                 return McpServerStartError(f"Could not start MCP server {self.name!r}: {error}")

@@ -20,11 +20,15 @@ if TYPE_CHECKING:
     import anyio.abc
     from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStream
 
-__all__ = ["DEFAULT_MAX_MESSAGE_BYTES", "StdioProcessInfo", "open_stdio_transport"]
+__all__ = ["DEFAULT_MAX_MESSAGE_BYTES", "MessageTooLargeError", "StdioProcessInfo", "open_stdio_transport"]
 
 DEFAULT_MAX_MESSAGE_BYTES = 64 * 1024 * 1024
 _STDERR_LINES = 40
 _TERMINATE_GRACE_S = 2.0
+
+
+class MessageTooLargeError(ValueError):
+    """The server sent a single message larger than the configured limit (it was dropped)."""
 
 
 @dataclass
@@ -101,7 +105,7 @@ async def open_stdio_transport(
                                     buffer.clear()
                                     skipping = True
                                     await read_writer.send(
-                                        ValueError(
+                                        MessageTooLargeError(
                                             f"MCP server {describe_server(params)!r} sent a message larger than "
                                             f"{max_message_bytes} bytes; it was dropped"
                                         )

@@ -19,6 +19,7 @@ from ._connection import McpConnection, ServerParams
 from ._convert import ArgumentChecker, content_to_results, tool_to_schema
 from ._errors import McpConnectionError
 from ._host import McpSessionHost
+from ._stdio import DEFAULT_MAX_MESSAGE_BYTES
 
 __all__ = ["McpWorkbench", "McpWorkbenchConfig", "McpWorkbenchState"]
 
@@ -44,6 +45,8 @@ class McpWorkbench(Workbench, Component[McpWorkbenchConfig]):
         initialize_timeout: seconds the server has to answer ``initialize``.
         validate_arguments: check arguments against the tool's input schema before sending them, so the model
             gets an error naming the field.
+        max_message_bytes: a single message from a stdio server larger than this is dropped (the call fails with
+            a clear error) instead of filling memory.
 
     Failures (bad arguments, a tool error, a dead server) come back as results with ``is_error=True`` whose
     text names the root cause; the next call reconnects when the server died.
@@ -61,6 +64,7 @@ class McpWorkbench(Workbench, Component[McpWorkbenchConfig]):
         max_output_chars: int | None = DEFAULT_MAX_OUTPUT_CHARS,
         initialize_timeout: float | None = 30.0,
         validate_arguments: bool = True,
+        max_message_bytes: int = DEFAULT_MAX_MESSAGE_BYTES,
     ) -> None:
         self._server_params = server_params
         self._tool_overrides = dict(tool_overrides or {})
@@ -83,6 +87,7 @@ class McpWorkbench(Workbench, Component[McpWorkbenchConfig]):
             on_tools_changed=self._forget_tools,
             initialize_timeout=initialize_timeout,
             request_timeout=request_timeout,
+            max_message_bytes=max_message_bytes,
             **(host.callbacks() if host is not None else {}),
         )
         self._started = False
