@@ -185,3 +185,19 @@ def test_component_json_with_an_untrusted_provider_is_refused(tmp_path: Path) ->
     result = accord("run", path, "--task", "x")
     assert result.returncode == 2, output(result)
     assert "'os.system' is not a known accord component" in result.stderr
+
+
+def test_team_json_written_by_autogen_runs_as_is_and_is_metered() -> None:
+    # tests/cli/data/autogen_0_7_5_team.json: RoundRobinGroupChat.dump_component() from AutoGen 0.7.5 itself
+    # (two AssistantAgents on ReplayChatCompletionClients, TextMention | MaxMessage termination)
+    path = Path(__file__).parent / "data" / "autogen_0_7_5_team.json"
+    result = accord("validate", path)
+    assert result.returncode == 0, output(result)
+    result = accord("run", path, "--task", "A slogan for a bakery")
+    assert result.returncode == 0, output(result)
+    assert "Bread that remembers the oven." in result.stdout
+    assert "Text 'APPROVE' mentioned" in result.stdout
+    assert "│ model calls   │ 2" in result.stdout  # replay clients (component_type replay_chat_completion_client)
+    result = accord("run", path, "--task", "x", "--max-turns", "1")
+    assert result.returncode == 3, output(result)
+    assert "Maximum number of turns 1 reached." in result.stdout

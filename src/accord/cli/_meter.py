@@ -22,6 +22,7 @@ from ..models import ChatCompletionClient, CreateResult, LLMMessage
 from ..models._client import ToolChoice
 from ..models._tool_schema import ToolInput
 from ..models.wrappers import LedgerChatCompletionClient, UsageLedger, UsageRecord
+from ..spec._build import is_model_component
 
 __all__ = ["LimitReachedError", "MeteredChatCompletionClient", "RunMeter", "wrap_models"]
 
@@ -181,7 +182,7 @@ def wrap_models(component: Any, meter: RunMeter, owner: str | None = None) -> An
     if not isinstance(component, dict):
         return component
     config = component.get("config")
-    if component.get("component_type") == "model" and "provider" in component and isinstance(config, dict):
+    if isinstance(config, dict) and is_model_component(component):
         name = config.get("model") or config.get("azure_deployment") or component.get("label")
         wrapped: dict[str, Any] = {"client": component, "meter": meter.id, "label": owner or "team"}
         wrapped["model"] = name if isinstance(name, str) else None

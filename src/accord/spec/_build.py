@@ -19,7 +19,7 @@ from ._models import ResolvedModel, resolve_model
 from ._schema import AgentSpec, McpServerSpec, ModelSpec, SpecDocument, TeamSpec, TerminationSpec
 from ._source import FieldPath, SpecSource, format_path
 
-__all__ = ["BuiltSpec", "ExecutorFiles", "build_spec", "validate_document"]
+__all__ = ["BuiltSpec", "ExecutorFiles", "build_spec", "is_model_component", "validate_document"]
 
 AGENT_PROVIDERS = {
     "assistant": "autogen_agentchat.agents.AssistantAgent",
@@ -450,6 +450,24 @@ def build_spec(source: SpecSource, *, model: str | None = None, check_credential
     return _Builder(source, doc, model, check_credentials).build()
 
 
+def is_model_component(node: Any) -> bool:
+    """Whether ``node`` is the component model of a model client (AutoGen also writes component types such as
+    ``replay_chat_completion_client`` or ``chat_completion_cache``, so the provider's class decides)."""
+    if not isinstance(node, dict) or not isinstance(node.get("provider"), str) or "config" not in node:
+        return False
+    if node.get("component_type") == "model":
+        return True
+    from .._errors import ComponentError
+    from ..core._component_registry import resolve_provider
+    from ..models import ChatCompletionClient
+
+    try:
+        cls = resolve_provider(node["provider"])
+    except ComponentError:
+        return False
+    return isinstance(cls, type) and issubclass(cls, ChatCompletionClient)
+
+
 def _build_component(source: SpecSource, model: str | None, check_credentials: bool) -> BuiltSpec:
     """AutoGen component JSON as it is; ``model`` replaces every model client in it."""
     from ..core import ComponentModel
@@ -464,7 +482,7 @@ def _build_component(source: SpecSource, model: str | None, check_credentials: b
     def replace(node: Any, path: FieldPath, owner: str | None) -> Any:
         if isinstance(node, dict):
             config = node.get("config")
-            if node.get("component_type") == "model" and "provider" in node and model is not None:
+            if model is not None and is_model_component(node):
                 try:
                     resolved = resolve_model(
                         model, base_dir=source.base_dir, agent=owner, check_credentials=check_credentials
