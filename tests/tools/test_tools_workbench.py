@@ -197,3 +197,21 @@ def test_guard_misuse_and_config() -> None:
     model = GuardedWorkbench(StaticWorkbench([]), approval={"*": "deny"}, max_tool_calls=3).dump_component()
     loaded = load_component(model)
     assert isinstance(loaded, GuardedWorkbench) and loaded.mode_for("x") == "deny"
+
+
+async def test_assistant_agent_with_guarded_workbench() -> None:
+    from accord.agents import AssistantAgent
+    from accord.testing import ScriptedChatCompletionClient, tool_call
+
+    model = ScriptedChatCompletionClient([tool_call("add", {"a": 1, "b": 2}), tool_call("add", {"a": 1, "b": 1})])
+    guarded = GuardedWorkbench(
+        StaticWorkbench([FunctionTool(add, "add"), FunctionTool(fail, "fail")]),
+        approval={"fail": "deny"},
+        max_tool_calls=1,
+    )
+    agent = AssistantAgent("assistant", model, workbench=guarded)
+    first = await agent.run(task="add")
+    assert first.messages[-1].to_text() == "3"
+    assert "fail" not in model.calls[0].tool_names
+    second = await agent.run(task="again")  # the per-agent budget of one tool call is used up
+    assert "at most 1 tool calls" in second.messages[-1].to_text()

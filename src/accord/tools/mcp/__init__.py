@@ -43,6 +43,8 @@ from ._host import (
     RootsProvider,
     Sampler,
     StaticRootsProvider,
+    StdioElicitor,
+    StreamElicitor,
 )
 from ._serve import McpTaskServer, TaskRunnerLike
 from ._workbench import McpWorkbench
@@ -67,9 +69,11 @@ __all__ = [
     "SseMcpToolAdapter",
     "SseServerParams",
     "StaticRootsProvider",
+    "StdioElicitor",
     "StdioMcpToolAdapter",
     "StdioServerParams",
     "StreamableHttpMcpToolAdapter",
+    "StreamElicitor",
     "StreamableHttpServerParams",
     "TaskRunnerLike",
     "allow_mcp_commands",

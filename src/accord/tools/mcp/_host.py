@@ -14,6 +14,8 @@ from ...core import Component, ComponentBase, ComponentModel
 
 __all__ = [
     "CallbackElicitor",
+    "StdioElicitor",
+    "StreamElicitor",
     "ChatCompletionClientSampler",
     "Elicitor",
     "McpSessionHost",
@@ -173,6 +175,61 @@ class CallbackElicitor(Elicitor):
         if isinstance(answer, dict):
             return types.ElicitResult(action="accept", content=answer)
         return answer
+
+
+class StreamElicitor(Elicitor):
+    """Asks a person through text streams: writes the server's question and the expected fields, reads one
+    line of JSON (accepted), or an empty line (declined). ``timeout`` (seconds) declines when no answer comes."""
+
+    def __init__(self, read: Any, write: Any, timeout: float | None = None) -> None:
+        self._read = read
+        self._write = write
+        self._timeout = timeout
+
+    async def elicit(self, params: Any) -> Any:
+        import asyncio
+        import json
+
+        types = require("mcp.types", extra="mcp")
+        schema = getattr(params, "requestedSchema", None) or {}
+        fields = ", ".join(sorted((schema.get("properties") or {}).keys()))
+        self._write.write(f"{getattr(params, 'message', '')}\nAnswer as JSON with fields: {fields} (empty: decline)\n")
+        self._write.flush()
+        try:
+            line = await asyncio.wait_for(asyncio.to_thread(self._read.readline), self._timeout)
+        except TimeoutError:
+            return types.ElicitResult(action="cancel")
+        line = line.strip()
+        if not line:
+            return types.ElicitResult(action="decline")
+        try:
+            content = json.loads(line)
+        except json.JSONDecodeError:
+            return types.ElicitResult(action="decline")
+        return types.ElicitResult(action="accept", content=content if isinstance(content, dict) else {})
+
+
+class StdioElicitorConfig(BaseModel):
+    timeout: float | None = None
+
+
+class StdioElicitor(StreamElicitor, Component[StdioElicitorConfig]):
+    """A :class:`StreamElicitor` on this process's stdin/stdout."""
+
+    component_provider_override = "autogen_ext.tools.mcp.StdioElicitor"
+    component_config_schema = StdioElicitorConfig
+
+    def __init__(self, timeout: float | None = None) -> None:
+        import sys
+
+        super().__init__(sys.stdin, sys.stdout, timeout)
+
+    def _to_config(self) -> StdioElicitorConfig:
+        return StdioElicitorConfig(timeout=self._timeout)
+
+    @classmethod
+    def _from_config(cls, config: StdioElicitorConfig) -> Self:
+        return cls(timeout=config.timeout)
 
 
 class McpSessionHostConfig(BaseModel):

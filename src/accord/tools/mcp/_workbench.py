@@ -92,6 +92,7 @@ class McpWorkbench(Workbench, Component[McpWorkbenchConfig]):
         )
         self._started = False
         self._tools: list[Any] | None = None
+        self._tools_connection = 0
         self._checkers: dict[str, ArgumentChecker] = {}
 
     @property
@@ -152,10 +153,13 @@ class McpWorkbench(Workbench, Component[McpWorkbenchConfig]):
     async def _list_mcp_tools(self) -> list[Any]:
         await self._ensure_started()
         tools = self._tools
-        if tools is None:
+        if tools is None or self._tools_connection != self._connection.connect_count:
+            # Listed once per session (a restarted server may offer other tools) and again after the server
+            # announces that its tool list changed.
             result = await self._connection.request("list_tools", lambda s: s.list_tools(), idempotent=True)
             tools = list(result.tools)
             self._tools = tools
+            self._tools_connection = self._connection.connect_count
             self._checkers = {}
         return tools
 
