@@ -101,7 +101,7 @@ class TokenLimitedChatCompletionContext(ChatCompletionContext, Component[TokenLi
         return TokenLimitedChatCompletionContextConfig(
             model_client=self._model_client.dump_component(),
             token_limit=self._token_limit,
-            tool_schema=tool_schemas(self._tool_schema) if self._tool_schema else None,
+            tool_schema=tool_schemas(self._tool_schema),
             initial_messages=self._initial_messages,
         )
 
