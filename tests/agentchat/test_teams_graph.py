@@ -322,3 +322,85 @@ async def test_pause_resume_reach_graph_participants(runtime: SingleThreadedAgen
     await team.resume()
     assert a.calls == ["pause", "resume"] and b.calls == ["pause", "resume"]
     assert _sources((await team.run(task="go")).messages) == ["user", "A", "B"]
+
+
+# A GraphFlow manager state saved by AutoGen 0.7.5 mid-loop (writer -> reviewer -> writer, reviewer ready).
+AUTOGEN_LOOP_STATE = {
+    "message_thread": [
+        {
+            "id": "1",
+            "source": "user",
+            "models_usage": None,
+            "metadata": {},
+            "created_at": "2026-11-25T06:54:08Z",
+            "content": "go",
+            "type": "TextMessage",
+        },
+        {
+            "id": "2",
+            "source": "writer",
+            "models_usage": None,
+            "metadata": {},
+            "created_at": "2026-11-25T06:54:08Z",
+            "content": "draft",
+            "type": "TextMessage",
+        },
+        {
+            "id": "3",
+            "source": "reviewer",
+            "models_usage": None,
+            "metadata": {},
+            "created_at": "2026-11-25T06:54:08Z",
+            "content": "revise",
+            "type": "TextMessage",
+        },
+        {
+            "id": "4",
+            "source": "writer",
+            "models_usage": None,
+            "metadata": {},
+            "created_at": "2026-11-25T06:54:08Z",
+            "content": "draft",
+            "type": "TextMessage",
+        },
+    ],
+    "current_turn": 0,
+    "remaining": {"reviewer": {"reviewer": 0}, "writer": {"writer": 1}, "done": {"done": 1}},
+    "enqueued_any": {"reviewer": {"reviewer": False}, "writer": {"writer": False}, "done": {"done": False}},
+    "ready": ["reviewer"],
+}
+
+
+async def test_loads_autogen_state_saved_mid_loop(runtime: SingleThreadedAgentRuntime | None) -> None:
+    # AutoGen #7043: its states lack the triggered activation groups; accord rebuilds them, so the loop goes on.
+    writer = ScriptAgent("writer", ["draft"])
+    reviewer = ScriptAgent("reviewer", ["revise", "revise", "approve"])
+    done = ScriptAgent("done")
+    reviewer.index = 1
+    graph = (
+        DiGraphBuilder()
+        .add_node(writer)
+        .add_node(reviewer)
+        .add_node(done)
+        .add_edge(writer, reviewer)
+        .add_edge(reviewer, writer, condition="revise")
+        .add_edge(reviewer, done, condition="approve")
+        .set_entry_point(writer)
+        .build()
+    )
+    team = GraphFlow([writer, reviewer, done], graph, max_turns=10, runtime=runtime)
+    await team.load_state(
+        {
+            "agent_states": {
+                "writer": {"agent_state": {"index": 0}, "message_buffer": []},
+                "reviewer": {"agent_state": {"index": 1}, "message_buffer": []},
+                "done": {"agent_state": {"index": 0}, "message_buffer": []},
+                "GraphManager": AUTOGEN_LOOP_STATE,
+            }
+        }
+    )
+    result = await team.run()
+    assert _sources(result.messages) == ["reviewer", "writer", "reviewer", "done"]
+    with pytest.raises(ValueError, match="not in the graph"):
+        bad = dict(AUTOGEN_LOOP_STATE, ready=["ghost"])
+        await team.load_state({"agent_states": {**(await team.save_state())["agent_states"], "GraphManager": bad}})

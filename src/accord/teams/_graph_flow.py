@@ -157,22 +157,41 @@ class GraphFlowManager(BaseGroupChatManager):
         try:
             thread = self._load_thread(state["message_thread"])
             current_turn = int(state["current_turn"])
-            remaining = {t: {g: int(c) for g, c in groups.items()} for t, groups in state["remaining"].items()}
-            enqueued_any = {t: {g: bool(v) for g, v in groups.items()} for t, groups in state["enqueued_any"].items()}
+            saved_remaining = {t: {g: int(c) for g, c in gs.items()} for t, gs in state["remaining"].items()}
+            saved_any = {t: {g: bool(v) for g, v in gs.items()} for t, gs in state["enqueued_any"].items()}
             ready = deque(str(n) for n in state["ready"])
-            triggered = {t: set(groups) for t, groups in state.get("triggered_activation_groups", {}).items()}
+            saved_triggered = state.get("triggered_activation_groups")
+            triggered = {t: set(gs) for t, gs in (saved_triggered or {}).items()}
         except Exception as e:
             raise StateError(f"Invalid GraphFlow manager state: {e}") from e
+        unknown = [n for n in ready if n not in self._edges]
+        if unknown:
+            raise StateError(f"Invalid GraphFlow manager state: ready nodes {unknown} are not in the graph")
+        # Keep the groups this graph uses (a state saved by AutoGen may group loop-back edges differently).
+        remaining = {
+            target: {g: saved_remaining.get(target, {}).get(g, count) for g, count in groups.items()}
+            for target, groups in self._origin_remaining.items()
+        }
+        enqueued_any = {
+            target: {g: saved_any.get(target, {}).get(g, False) for g in flags}
+            for target, flags in self._activation.items()
+        }
+        if saved_triggered is None:
+            # States saved by AutoGen do not record which groups enqueued a ready node (AutoGen #7043); they are
+            # the exhausted "all" groups and the flagged "any" groups of that node.
+            for node in ready:
+                triggered[node] = {
+                    g
+                    for g, condition in self._activation.get(node, {}).items()
+                    if (condition == "all" and remaining[node][g] <= 0)
+                    or (condition == "any" and enqueued_any[node][g])
+                }
         self._message_thread = thread
         self._current_turn = current_turn
-        for target, groups in self._origin_remaining.items():
-            remaining.setdefault(target, dict(groups))
         self._remaining = remaining
-        for target, flags in self._activation.items():
-            enqueued_any.setdefault(target, dict.fromkeys(flags, False))
         self._enqueued_any = enqueued_any
         self._ready = ready
-        self._triggered = triggered
+        self._triggered = {t: {g for g in gs if g in self._activation.get(t, {})} for t, gs in triggered.items()}
 
 
 class GraphFlowConfig(BaseModel):
