@@ -407,3 +407,16 @@ async def test_society_of_mind_inner_team_does_not_leak(runtime: SingleThreadedA
     assert result.stop_reason == "Maximum number of turns 2 reached."
     assert ("editor", "TERMINATE") in texts(result.messages)  # visible to observers
     assert listener.seen == ["user:Write something.", "society:final text"]
+
+
+async def test_bad_state_leaves_the_team_unchanged() -> None:
+    a, b = ScriptAgent("a"), ScriptAgent("b")
+    team = RoundRobinGroupChat([a, b], max_turns=1)
+    await team.run(task="x")
+    before = await team.save_state()
+    broken = {"agent_states": dict(before["agent_states"])}
+    broken["agent_states"]["a"] = {"agent_state": {"index": 5}, "message_buffer": []}
+    broken["agent_states"]["b"] = {"agent_state": {}, "message_buffer": [{"type": "NoSuchMessage"}]}
+    with pytest.raises(ValueError, match="NoSuchMessage"):
+        await team.load_state(broken)
+    assert await team.save_state() == before

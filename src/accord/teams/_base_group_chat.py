@@ -383,9 +383,20 @@ class BaseGroupChat(Team, ABC, ComponentBase[BaseModel]):
                 f"Invalid state format: no state for {missing}. The team state format changed in v0.4.9 "
                 "(states are keyed by participant name); save the state again with this version."
             )
-        for name, container in self._containers.items():
-            await container.load_state(agent_states[name])
-        await manager.load_state(agent_states[self._group_chat_manager_name])
+        previous = await self.save_state()
+        try:
+            for name, container in self._containers.items():
+                await container.load_state(agent_states[name])
+            await manager.load_state(agent_states[self._group_chat_manager_name])
+        except Exception as e:
+            # Put every participant back as it was: a state is loaded whole or not at all.
+            old = previous["agent_states"]
+            for name, container in self._containers.items():
+                await container.load_state(old[name])
+            await manager.load_state(old[self._group_chat_manager_name])
+            if isinstance(e, StateError):
+                raise
+            raise StateError(f"Could not load the team state; the team keeps its previous state: {e}") from e
 
     # ------------------------------------------------------------------ components
 
