@@ -138,3 +138,28 @@ async def test_two_teams_share_one_runtime() -> None:
     assert [m.to_text() for m in one.messages] == ["1", "a says hi"]
     assert [m.to_text() for m in two.messages] == ["2", "a says hi"]
     await runtime.stop()
+
+
+async def test_each_turn_is_an_invoke_agent_span_when_tracing(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+    import types
+    from contextlib import contextmanager
+    from typing import Any
+
+    from accord.teams import _container
+
+    spans: list[tuple[str, str | None]] = []
+
+    @contextmanager
+    def record(name: str, **kwargs: Any) -> Any:
+        spans.append((name, kwargs.get("agent_id")))
+        yield None
+
+    monkeypatch.setitem(
+        sys.modules, "opentelemetry.trace", sys.modules.get("opentelemetry.trace", types.ModuleType("t"))
+    )
+    monkeypatch.setattr(_container, "trace_invoke_agent_span", record)
+    team = RoundRobinGroupChat([ScriptAgent("a"), ScriptAgent("b")], max_turns=2)
+    await team.run(task="x")
+    assert [name for name, _ in spans] == ["a", "b"]
+    assert spans[0][1] is not None and spans[0][1].startswith("a_")

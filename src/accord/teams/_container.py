@@ -6,12 +6,14 @@ participant produces to the team's output, and returns the participant's answer 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import sys
+from collections.abc import AsyncGenerator, Callable, Mapping
+from contextlib import nullcontext
 from typing import Any
 
 from .._errors import RunError, StateError
 from ..base import ChatAgent, Response, TaskResult, Team
-from ..core import CancellationToken, MessageContext, RoutedAgent, message_handler, rpc
+from ..core import CancellationToken, MessageContext, RoutedAgent, message_handler, rpc, trace_invoke_agent_span
 from ..messages import BaseAgentEvent, BaseChatMessage, MessageFactory, ModelClientStreamingChunkEvent
 from ..state import ChatAgentContainerState
 from ._events import (
@@ -104,12 +106,20 @@ class ChatAgentContainer(RoutedAgent):
                 return fast(GroupChatTeamResponse, result=result, name=agent.name)  # type: ignore[no-any-return]
             assert isinstance(agent, ChatAgent)
             response: Response | None = None
-            async for event in agent.on_messages_stream(buffered, cancellation_token):
-                if isinstance(event, Response):
-                    emit(event.chat_message)
-                    response = event
-                else:
-                    emit(event)
+            # An ``invoke_agent`` span per turn when the program uses OpenTelemetry (skipped cheaply otherwise).
+            span = (
+                trace_invoke_agent_span(agent.name, agent_id=str(self.id), agent_description=agent.description)
+                if "opentelemetry.trace" in sys.modules
+                else nullcontext()
+            )
+            with span:
+                stream: AsyncGenerator[Any, None] = agent.on_messages_stream(buffered, cancellation_token)
+                async for event in stream:
+                    if isinstance(event, Response):
+                        emit(event.chat_message)
+                        response = event
+                    else:
+                        emit(event)
             if response is None:
                 raise RunError(f"Agent {agent.name!r} finished on_messages_stream without a Response")
             return fast(GroupChatAgentResponse, response=response, name=agent.name)  # type: ignore[no-any-return]
