@@ -142,7 +142,6 @@ async def test_two_teams_share_one_runtime() -> None:
 
 async def test_each_turn_is_an_invoke_agent_span_when_tracing(monkeypatch: pytest.MonkeyPatch) -> None:
     import sys
-    import types
     from contextlib import contextmanager
     from typing import Any
 
