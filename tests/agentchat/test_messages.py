@@ -244,3 +244,15 @@ def test_agentchat_logger_names() -> None:
 
     assert ac.EVENT_LOGGER_NAME == "autogen_agentchat.events"
     assert ac.TRACE_LOGGER_NAME == "autogen_agentchat"
+
+
+def test_message_ids_ignore_the_global_random_seed() -> None:
+    import random
+    import uuid
+
+    random.seed(1)
+    first = TextMessage(content="a", source="b").id
+    random.seed(1)
+    second = TextMessage(content="a", source="b").id
+    assert first != second
+    assert uuid.UUID(first).version == 4

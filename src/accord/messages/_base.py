@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import random
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
@@ -15,7 +16,17 @@ from ..models import RequestUsage, UserMessage
 __all__ = ["BaseAgentEvent", "BaseChatMessage", "BaseMessage", "BaseTextChatMessage"]
 
 
-_rand = random.getrandbits  # ids need uniqueness, not secrecy; the random module reseeds after fork
+# Ids need uniqueness, not secrecy: a private generator seeded from the OS (so a program's random.seed() cannot make
+# two processes produce the same ids), reseeded in forked children.
+_generator = random.Random(os.urandom(32))
+_rand = _generator.getrandbits
+
+
+def _reseed() -> None:
+    _generator.seed(os.urandom(32))
+
+
+os.register_at_fork(after_in_child=_reseed)
 
 
 def _new_id() -> str:
