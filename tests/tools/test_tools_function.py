@@ -8,7 +8,7 @@ import threading
 from typing import Annotated
 
 import pytest
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationError
 
 import accord.tools as tools_pkg
 from accord.core import CancellationToken, load_component
@@ -20,6 +20,7 @@ from accord.tools import (
     register_function,
     unregister_function,
 )
+from accord.tools._schema import describe_validation_error
 
 
 def weather(city: Annotated[str, "The city"], unit: str = "C") -> str:
@@ -121,12 +122,14 @@ async def test_partial_and_pydantic_return() -> None:
     assert tool.return_value_as_string(value) == '{"x": 6, "y": 0}'
 
 
-async def test_invalid_arguments_name_the_field() -> None:
+async def test_invalid_arguments_raise_validation_error_and_describe_names_the_field() -> None:
     tool = FunctionTool(async_add, "add")
-    with pytest.raises(ToolArgumentsError, match="field 'b'") as info:
+    with pytest.raises(ValidationError) as info:  # as in AutoGen
         await tool.run_json({"a": 1, "b": "many"}, CancellationToken())
-    assert info.value.fields == ["b"]
-    with pytest.raises(ToolArgumentsError, match="field 'a': Field required"):
+    described = describe_validation_error("add", info.value)
+    assert isinstance(described, ToolArgumentsError) and described.fields == ["b"]
+    assert str(described).startswith("Invalid arguments for tool 'add': field 'b'")
+    with pytest.raises(ValidationError, match="Field required"):
         await tool.run_json({"b": 1}, CancellationToken())
 
 

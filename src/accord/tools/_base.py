@@ -8,12 +8,12 @@ from abc import ABC, abstractmethod
 from collections.abc import AsyncGenerator, Mapping
 from typing import Annotated, Any, Generic, Protocol, TypeVar, get_args, get_origin, runtime_checkable
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
 from .._errors import UsageError
 from ..core import EVENT_LOGGER_NAME, CancellationToken, ComponentBase, trace_tool_span
 from ..core.logging import ToolCallEvent
-from ._schema import ParametersSchema, ToolSchema, describe_validation_error, inline_refs
+from ._schema import ParametersSchema, ToolSchema, inline_refs
 
 __all__ = ["BaseStreamTool", "BaseTool", "BaseToolWithState", "StreamTool", "Tool"]
 
@@ -97,12 +97,13 @@ class BaseTool(ABC, Tool, Generic[ArgsT, ReturnT], ComponentBase[BaseModel]):
         if self._strict and set(required) != set(properties):
             missing = sorted(set(properties) - set(required))
             raise UsageError(
-                f"Tool '{self._name}' is in strict mode, but arguments {missing} have defaults: strict mode requires "
-                "every argument to be required (no default values)."
+                f"Strict mode is enabled, but not all input arguments of tool '{self._name}' are required: {missing} "
+                "have defaults. Default arguments are not allowed in strict mode."
             )
         if self._strict and additional:
             raise UsageError(
-                f"Tool '{self._name}' is in strict mode but allows additional arguments; strict mode forbids them."
+                f"Strict mode is enabled but tool '{self._name}' allows additional arguments. This is not allowed in "
+                "strict mode."
             )
         parameters = ParametersSchema(
             type="object", properties=properties, required=required, additionalProperties=additional
@@ -139,10 +140,9 @@ class BaseTool(ABC, Tool, Generic[ArgsT, ReturnT], ComponentBase[BaseModel]):
         return str(value)
 
     def _validate_args(self, args: Mapping[str, Any]) -> Any:
-        try:
-            return self._args_type.model_validate(args)
-        except ValidationError as e:
-            raise describe_validation_error(self._name, e) from e
+        # Raises pydantic's ValidationError, as AutoGen does; workbenches and the tool agent turn it into
+        # a message naming each field (describe_validation_error) for the model.
+        return self._args_type.model_validate(args)
 
     @abstractmethod
     async def run(self, args: ArgsT, cancellation_token: CancellationToken) -> Any: ...

@@ -55,7 +55,7 @@ class StaticWorkbench(Workbench, Component[StaticWorkbenchConfig]):
             if tool.name in self._by_name:
                 raise UsageError(f"Two tools are named {tool.name!r}; tool names in a workbench must be unique")
             self._by_name[tool.name] = tool
-        self._override_to_original: dict[str, str] = {}
+        self._override_name_to_original: dict[str, str] = {}
         for original, override in self._tool_overrides.items():
             if not override.name or override.name == original:
                 continue
@@ -64,12 +64,13 @@ class StaticWorkbench(Workbench, Component[StaticWorkbenchConfig]):
                     f"Tool override name '{override.name}' conflicts with existing tool name. "
                     "Override names must not conflict with any tool names."
                 )
-            if override.name in self._override_to_original:
+            if override.name in self._override_name_to_original:
+                first = self._override_name_to_original[override.name]
                 raise UsageError(
                     f"Tool override name '{override.name}' is used by multiple tools: "
-                    f"'{self._override_to_original[override.name]}' and '{original}'. Override names must be unique."
+                    f"'{first}' and '{original}'. Override names must be unique."
                 )
-            self._override_to_original[override.name] = original
+            self._override_name_to_original[override.name] = original
         self._schemas: list[ToolSchema] | None = None
 
     async def list_tools(self) -> list[ToolSchema]:
@@ -93,7 +94,7 @@ class StaticWorkbench(Workbench, Component[StaticWorkbenchConfig]):
         return result
 
     def _find(self, name: str) -> Tool | None:
-        return self._by_name.get(self._override_to_original.get(name, name))
+        return self._by_name.get(self._override_name_to_original.get(name, name))
 
     def _text_result(self, name: str, text: str, *, is_error: bool) -> ToolResult:
         return ToolResult(
@@ -126,7 +127,7 @@ class StaticWorkbench(Workbench, Component[StaticWorkbenchConfig]):
                 return self._text_result(name, f"Tool call to '{name}' was cancelled.", is_error=True)
             raise
         except Exception as e:
-            return self._text_result(name, format_error(e), is_error=True)
+            return self._text_result(name, format_error(e, tool.name), is_error=True)
 
     async def start(self) -> None:
         return None
@@ -193,6 +194,6 @@ class StaticStreamWorkbench(StaticWorkbench, StreamWorkbench):
         except Exception as e:
             if has_previous:
                 yield previous
-            yield self._text_result(name, format_error(e), is_error=True)
+            yield self._text_result(name, format_error(e, tool.name), is_error=True)
             return
         yield self._text_result(name, tool.return_value_as_string(previous), is_error=False)

@@ -8,11 +8,11 @@ from collections.abc import AsyncGenerator, Mapping
 from types import TracebackType
 from typing import Any, Self
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 
 from ..core import CancellationToken, ComponentBase
 from ._result import ToolResult
-from ._schema import ToolSchema
+from ._schema import ToolSchema, describe_validation_error
 
 __all__ = ["StreamWorkbench", "Workbench", "format_error"]
 
@@ -77,8 +77,11 @@ class StreamWorkbench(Workbench, ABC):
     ) -> AsyncGenerator[Any | ToolResult, None]: ...
 
 
-def format_error(error: BaseException) -> str:
-    """Error text for the model; exception groups are flattened, one line per leaf error."""
+def format_error(error: BaseException, tool_name: str | None = None) -> str:
+    """Error text for the model; exception groups are flattened, one line per leaf error; invalid
+    arguments name each field."""
     if isinstance(error, builtins.BaseExceptionGroup):
-        return "\n".join(format_error(e) for e in error.exceptions).strip()
+        return "\n".join(format_error(e, tool_name) for e in error.exceptions).strip()
+    if isinstance(error, ValidationError) and tool_name is not None:
+        return str(describe_validation_error(tool_name, error))
     return str(error).strip() or type(error).__name__

@@ -5,11 +5,13 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 
+from pydantic import ValidationError
+
 from ..._errors import AccordSignal
 from ...core import FunctionCall, MessageContext, RoutedAgent, message_handler
 from ...models import FunctionExecutionResult
 from .._base import Tool
-from .._schema import ToolArgumentsError
+from .._schema import ToolArgumentsError, describe_validation_error
 
 __all__ = [
     "InvalidToolArgumentsException",
@@ -95,6 +97,11 @@ class ToolAgent(RoutedAgent):
             text = tool.return_value_as_string(value)
         except ToolArgumentsError as e:
             raise InvalidToolArgumentsException(call_id=message.id, content=f"Error: {e}", name=message.name) from e
+        except ValidationError as e:
+            described = describe_validation_error(message.name, e)
+            raise InvalidToolArgumentsException(
+                call_id=message.id, content=f"Error: {described}", name=message.name
+            ) from e
         except Exception as e:
             raise ToolExecutionException(call_id=message.id, content=f"Error: {e}", name=message.name) from e
         return FunctionExecutionResult(content=text, call_id=message.id, is_error=False, name=message.name)
