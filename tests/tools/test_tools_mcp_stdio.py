@@ -237,3 +237,20 @@ async def test_request_timeout_names_server_and_limit() -> None:
         assert "did not answer call_tool 'trigger-long-running-operation' within 1s" in result.to_text()
         assert "server-everything" in result.to_text()
         assert (await wb.call_tool("echo", {"message": "after"})).to_text() == "Echo: after"
+
+
+async def test_session_actor_commands() -> None:
+    from accord.tools.mcp import McpSessionActor
+
+    actor = McpSessionActor(everything())
+    await actor.initialize()
+    try:
+        tools = await (await actor.call("list_tools"))
+        assert any(t.name == "echo" for t in tools.tools)
+        result = await (await actor.call("call_tool", {"name": "echo", "kargs": {"message": "actor"}}))
+        assert result.content[0].text == "Echo: actor"
+        assert actor.initialize_result.serverInfo.name == "mcp-servers/everything"
+        with pytest.raises(ValueError, match="Unknown MCP session command"):
+            await actor.call("explode")
+    finally:
+        await (await actor.call("shutdown"))

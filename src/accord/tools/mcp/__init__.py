@@ -10,6 +10,7 @@ server over stdio or streamable HTTP on loopback with a bearer token.
 
 from __future__ import annotations
 
+from ._actor import McpSessionActor
 from ._adapters import (
     McpToolAdapter,
     SseMcpToolAdapter,
@@ -58,6 +59,7 @@ __all__ = [
     "McpConnectionError",
     "McpServerParams",
     "McpServerStartError",
+    "McpSessionActor",
     "McpSessionHost",
     "McpTaskServer",
     "McpTimeoutError",

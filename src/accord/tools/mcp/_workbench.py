@@ -68,16 +68,16 @@ class McpWorkbench(Workbench, Component[McpWorkbenchConfig]):
     ) -> None:
         self._server_params = server_params
         self._tool_overrides = dict(tool_overrides or {})
-        self._override_to_original: dict[str, str] = {}
+        self._override_name_to_original: dict[str, str] = {}
         for original, override in self._tool_overrides.items():
             if override.name and override.name != original:
-                if override.name in self._override_to_original:
-                    first = self._override_to_original[override.name]
+                if override.name in self._override_name_to_original:
+                    first = self._override_name_to_original[override.name]
                     raise UsageError(
                         f"Tool override name '{override.name}' is used by multiple tools: "
                         f"'{first}' and '{original}'. Override names must be unique."
                     )
-                self._override_to_original[override.name] = original
+                self._override_name_to_original[override.name] = original
         self._host = host
         self._max_output_chars = max_output_chars
         self._validate_arguments = validate_arguments
@@ -195,7 +195,7 @@ class McpWorkbench(Workbench, Component[McpWorkbenchConfig]):
         cancellation_token: CancellationToken | None = None,
         call_id: str | None = None,
     ) -> ToolResult:
-        original = self._override_to_original.get(name, name)
+        original = self._override_name_to_original.get(name, name)
         args = dict(arguments or {})
         try:
             await self._ensure_started()
