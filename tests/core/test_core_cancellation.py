@@ -118,3 +118,23 @@ async def test_already_cancelled_token_fails_fast() -> None:
     with pytest.raises(asyncio.CancelledError):
         await runtime.send_message(Ping(1), AgentId("slow", "k"), cancellation_token=token)
     await runtime.stop_when_idle()
+
+
+async def test_linked_futures_do_not_accumulate_on_a_long_lived_token() -> None:
+    token = CancellationToken()
+    loop = asyncio.get_running_loop()
+    for _ in range(100):
+        fut: asyncio.Future[int] = loop.create_future()
+        token.link_future(fut)
+        fut.set_result(1)
+    await asyncio.sleep(0)  # done callbacks run
+    assert token._callbacks == []
+    calls: list[int] = []
+
+    def callback() -> None:
+        calls.append(1)
+
+    token.add_callback(callback)
+    token.remove_callback(callback)
+    token.cancel()
+    assert calls == []

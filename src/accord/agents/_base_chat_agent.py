@@ -163,7 +163,7 @@ async def run_linked(coro: Coroutine[Any, Any, T], token: CancellationToken) -> 
     try:
         return await task
     finally:
-        token._remove_callback(cancel)
+        token.remove_callback(cancel)
 
 
 def validate_state(model: type[S], state: Mapping[str, Any], owner: str) -> S:

@@ -88,7 +88,7 @@ async def _call_own_tool(
         return _error(call, truncate_text(format_error(e), DEFAULT_MAX_OUTPUT_CHARS))
     finally:
         running = False
-        token._remove_callback(cancel)
+        token.remove_callback(cancel)
 
 
 async def run_tool_call(

@@ -42,12 +42,15 @@ class CancellationToken:
                 return
         callback()
 
-    def _remove_callback(self, callback: Callable[[], None]) -> None:
+    def remove_callback(self, callback: Callable[[], None]) -> None:
+        """Forget ``callback`` (no-op if it was never added or already ran). An accord extension."""
         with self._lock:
             try:
                 self._callbacks.remove(callback)
             except ValueError:
                 pass
+
+    _remove_callback = remove_callback  # kept for callers written before it was public
 
     def link_future(self, future: Future[Any]) -> Future[Any]:
         """Cancel ``future`` when this token is cancelled; returns ``future``."""
@@ -58,6 +61,8 @@ class CancellationToken:
                     future.cancel()
 
                 self._callbacks.append(cancel_future)
+                # a long-lived token must not keep callbacks of futures that are already done
+                future.add_done_callback(lambda _: self.remove_callback(cancel_future))
                 return future
         future.cancel()
         return future

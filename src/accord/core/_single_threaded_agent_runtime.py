@@ -271,7 +271,7 @@ class SingleThreadedAgentRuntime:
                 task.uncancel()
             raise
         finally:
-            token._remove_callback(on_cancel)
+            token.remove_callback(on_cancel)
 
     async def _handle_send(
         self, message: Any, sender: AgentId | None, recipient: AgentId, token: CancellationToken, message_id: str

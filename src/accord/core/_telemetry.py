@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Generator, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from typing import Any, Literal
 
 from ._agent_id import AgentId
@@ -88,6 +88,9 @@ class RuntimeTracer:
             yield span
 
 
+_NO_SPAN = nullcontext()
+
+
 def _genai_tracer(tracer: Any | None) -> Any | None:
     if tracer is not None:
         return tracer
@@ -126,6 +129,8 @@ def _agent_span(
     agent_id: str | None,
     agent_description: str | None,
 ) -> Any:
+    if tracer is None and "opentelemetry.trace" not in sys.modules:
+        return _NO_SPAN
     return _genai_span(
         f"{operation} {agent_name}",
         "CLIENT",
@@ -174,6 +179,8 @@ def trace_tool_span(
     tool_call_id: str | None = None,
 ) -> Any:
     """Span ``execute_tool {name}`` (GenAI semantic conventions)."""
+    if tracer is None and "opentelemetry.trace" not in sys.modules:
+        return _NO_SPAN  # the common case: no OpenTelemetry in this program, nothing to do
     return _genai_span(
         f"execute_tool {tool_name}",
         "INTERNAL",
