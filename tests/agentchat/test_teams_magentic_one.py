@@ -174,3 +174,14 @@ async def test_magentic_one_preset(tmp_path: object) -> None:
     with pytest.warns(UserWarning):
         hil = MagenticOne(client, hil_mode=True, code_executor=executor, approval_func=approve_all)
     assert [p.name for p in hil._participants][-1] == "User"
+
+
+def test_preset_does_not_take_over_the_group_chat_provider() -> None:
+    import accord.teams.magentic_one  # noqa: F401 - importing the preset must not change what the provider loads
+    from accord.agents import AssistantAgent
+    from accord.base import Team
+
+    coder = AssistantAgent("coder", model_client=ReplayChatCompletionClient(["c"]))
+    team = MagenticOneGroupChat([coder], ReplayChatCompletionClient(["x"]), max_turns=3)
+    loaded = Team.load_component(team.dump_component())
+    assert type(loaded) is MagenticOneGroupChat
