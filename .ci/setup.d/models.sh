@@ -11,7 +11,8 @@ PY="${PYTHON:-.venv/bin/python}"
 have() { "$PY" -c "import importlib.util, sys; sys.exit(0 if all(importlib.util.find_spec(m) for m in sys.argv[1:]) else 1)" "$@"; }
 
 # llama-cpp-python compiles from source (~7 min on 2 cores). GGML_NATIVE=OFF: portable AVX2 kernels (the native
-# AVX-512/AMX build segfaults in decode on these machines); OpenMP busy-waiting is tamed with OMP_NUM_THREADS at run.
+# AVX-512/AMX build segfaults in decode on these machines). At run time accord sets OMP_NUM_THREADS and
+# OMP_WAIT_POLICY=PASSIVE (spinning OpenMP threads made generation 5-100x slower on a loaded CPU).
 if ! have llama_cpp uvicorn fastapi sse_starlette starlette_context pydantic_settings; then
   CMAKE_ARGS="-DGGML_NATIVE=OFF" "$PY" -m pip install -q "llama-cpp-python[server]>=0.3,<0.4"
 fi

@@ -43,7 +43,7 @@ def llama_server() -> Iterator[str]:
     """``python -m llama_cpp.server`` with SmolLM2 on a free port; yields its ``/v1`` base URL."""
     model = smollm2_path()
     port = free_port()
-    env = {**os.environ, "OMP_NUM_THREADS": "2"}
+    env = {**os.environ, "OMP_NUM_THREADS": "2", "OMP_WAIT_POLICY": "PASSIVE"}  # no spinning on a loaded CPU
     process = subprocess.Popen(
         [
             sys.executable,

