@@ -41,7 +41,7 @@ PROGRAM = textwrap.dedent(
             assert (await mcp.call_tool("echo", {"message": "compat"})).to_text() == "Echo: compat"
         tools = await mcp_server_tools(params)
         echo = next(t for t in tools if t.name == "echo")
-        assert echo.return_value_as_string(await echo.run_json({"message": "x"}, CancellationToken())) == "Echo: x"
+        assert (await echo.run_json({"message": "x"}, CancellationToken()))[0].text == "Echo: x"
         await tools[0].close()
         print("OK")
 

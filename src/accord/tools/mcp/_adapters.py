@@ -121,18 +121,26 @@ class McpToolAdapter(BaseTool[BaseModel, Any], Generic[ParamsT]):
                 idempotent=False,
                 cancellation_token=cancellation_token,
             )
-        content = [item.model_dump(mode="json", exclude_none=True) for item in result.content]
+        content = list(result.content)
         if result.isError:
             raise McpToolError(truncate_text(self.return_value_as_string(content), self._max_output_chars))
         return content
 
     def return_value_as_string(self, value: Any) -> str:
-        if isinstance(value, list):
-            texts = [item.get("text") for item in value if isinstance(item, dict) and item.get("type") == "text"]
-            if len(texts) == len(value) and len(texts) == 1:
-                return truncate_text(str(texts[0]), self._max_output_chars)
-            return truncate_text(json.dumps(value), self._max_output_chars)
-        return super().return_value_as_string(value)
+        """JSON list of the MCP content items (AutoGen's format), cut to ``max_output_chars``."""
+        items = value if isinstance(value, list) else [value]
+        dumped: list[Any] = []
+        for item in items:
+            if isinstance(item, BaseModel):
+                data = item.model_dump(mode="json")
+                if data.get("meta") is None:
+                    data.pop("meta", None)
+                if isinstance(data.get("resource"), dict) and data["resource"].get("meta") is None:
+                    data["resource"].pop("meta", None)
+                dumped.append(data)
+            else:
+                dumped.append(item if isinstance(item, dict | str | int | float | bool) or item is None else str(item))
+        return truncate_text(json.dumps(dumped), self._max_output_chars)
 
     async def close(self) -> None:
         """Close the managed connection (shared adapters close it for all)."""
