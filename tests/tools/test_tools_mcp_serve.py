@@ -92,3 +92,24 @@ async def test_team_served_over_mcp_called_by_sdk_client() -> None:
     team = RoundRobinGroupChat([writer, editor], termination_condition=TextMentionTermination("TERMINATE"))
     async with McpTaskServer(team, name="team", reset_after_task=True) as server:
         assert await _call_over_http(server, "explain MCP") == "final: MCP is a protocol for tools. TERMINATE"
+
+
+async def test_agent_run_goes_on_after_the_server_is_killed() -> None:
+    import os
+    import signal
+
+    from accord.agents import AssistantAgent
+
+    require_file(EVERYTHING_JS)
+    model = ScriptedChatCompletionClient([tool_call("echo", {"message": "one"}), tool_call("echo", {"message": "two"})])
+    async with McpWorkbench(StdioServerParams(command="node", args=[str(EVERYTHING_JS), "stdio"])) as wb:
+        agent = AssistantAgent("assistant", model, workbench=wb)
+        assert (await agent.run(task="first")).messages[-1].to_text() == "Echo: one"
+        pid = wb.server_process_id
+        assert pid is not None
+        os.kill(pid, signal.SIGKILL)
+        second = await agent.run(task="second")  # no exception: the call reconnects or reports the cause
+        text = second.messages[-1].to_text()
+        assert text == "Echo: two" or "exited with code -9" in text
+        assert (await wb.call_tool("echo", {"message": "three"})).to_text() == "Echo: three"
+        assert wb.server_process_id != pid
