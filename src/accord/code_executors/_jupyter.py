@@ -33,9 +33,10 @@ from .._imports import require
 from ..core import CancellationToken, Component
 from ._approval import ApprovalFuncType, gate
 from ._base import CodeBlock, CodeExecutor, CodeResult
+from ._bwrap import SAFE_PATH, bwrap_args, traversable
 from ._common import silence_pip
 from ._errors import CodeExecutionTimeoutError
-from ._sandbox import _ENV_ALLOWLIST, _SAFE_PATH, _bwrap_args, _is_root, _traversable, detect, uid_for
+from ._sandbox import _ENV_ALLOWLIST, _is_root, detect, uid_for
 
 __all__ = ["JupyterCodeExecutor", "JupyterCodeExecutorConfig", "JupyterCodeResult"]
 
@@ -143,17 +144,18 @@ class JupyterCodeExecutor(CodeExecutor, Component[JupyterCodeExecutorConfig]):
         prefix: list[str] = []
         bwrap = shutil.which("bwrap")
         env = {k: v for k, v in os.environ.items() if k in _ENV_ALLOWLIST}
-        env.update({"PATH": _SAFE_PATH, "HOME": str(runtime), "IPYTHONDIR": str(runtime / "ipython")})
+        env.update({"PATH": SAFE_PATH, "HOME": str(runtime), "IPYTHONDIR": str(runtime / "ipython")})
         env.setdefault("LANG", "C.UTF-8")
         caps = detect("auto", sys.executable, False) if bwrap is not None else None
         uid: int | None = None
         if self._sandbox_mode == "auto" and bwrap is not None and caps is not None and caps.mechanism == "bwrap":
             out_dir = self._output_dir.resolve()
-            if caps.drop_uid and _traversable(out_dir, tmpfs_tmp=True):
+            if caps.drop_uid and traversable(out_dir, tmpfs_tmp=True):
                 uid = uid_for(runtime)
                 for d in (runtime, out_dir):
                     os.chown(d, uid, uid)
-            prefix = _bwrap_args(
+            # The output dir is writable too (images are saved there by this process, code may write there).
+            prefix = bwrap_args(
                 bwrap,
                 str(runtime),
                 allow_network=False,
@@ -161,10 +163,8 @@ class JupyterCodeExecutor(CodeExecutor, Component[JupyterCodeExecutorConfig]):
                 interpreter=sys.executable,
                 privileged=_is_root(),
                 uid=uid,
+                writable=[str(out_dir)],
             )
-            # The output dir is writable too (images are saved there by this process, code may write there).
-            idx = prefix.index("--unshare-ipc") if "--unshare-ipc" in prefix else prefix.index("--unshare-all")
-            prefix[idx:idx] = ["--bind", str(out_dir), str(out_dir)]
             prefix = [a for a in prefix if a != "--new-session"]
             prefix += _prlimit_args(self._max_memory_mb, self._max_processes)
         elif self._sandbox_mode == "auto":

@@ -8,9 +8,11 @@ Layers, each applied where the OS allows it and reported in :class:`SandboxProte
 * when accord runs as root, the code runs under its own unprivileged user id (derived from the work dir):
   root is exempt from the process limit, and a separate uid lets the executor kill every process the
   code left behind;
-* bubblewrap (``bwrap``): the host file system read-only, a private ``/tmp``, the work dir the only
-  writable place, and new network, PID, IPC and UTS namespaces (so no network at all);
-* without bubblewrap, ``unshare``: a new network namespace only.
+* bubblewrap (``bwrap``): the host file system read-only, a private ``/tmp``, ``/root`` and ``/home``
+  hidden, the work dir the only writable place, and new network, PID, IPC and UTS namespaces (so no network
+  at all); the interpreter's own paths are bound back read-only wherever they live (see ``_bwrap``);
+* without bubblewrap, ``unshare``: a new network namespace only (a separate uid then needs an interpreter
+  that other users can reach on the host).
 
 ``sandbox="none"`` turns all of this off (AutoGen's behaviour) and warns.
 """
@@ -24,6 +26,7 @@ import logging
 import os
 import shutil
 import signal
+import stat
 import subprocess
 import sys
 import tempfile
@@ -33,6 +36,9 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
+
+from ._bwrap import SAFE_PATH as _SAFE_PATH
+from ._bwrap import bind_plan, bwrap_args, closed_ancestor, interpreter_paths, traversable
 
 __all__ = ["SandboxLimits", "SandboxMode", "SandboxProtections", "Sandbox"]
 
@@ -44,7 +50,6 @@ if it cannot work); ``none``: no sandbox at all (explicit opt-out, warns)."""
 
 # Environment variables passed through to sandboxed code; everything else (keys, tokens...) is dropped.
 _ENV_ALLOWLIST = ("LANG", "LC_ALL", "LC_CTYPE", "TZ", "TERM")
-_SAFE_PATH = "/usr/local/bin:/usr/bin:/bin"
 _UID_BASE = 2_000_000_000
 _UID_RANGE = 100_000_000
 _CLONE_NEWNET = 0x40000000
@@ -84,6 +89,9 @@ class SandboxProtections:
     active: frozenset[str]
     inactive: Mapping[str, str] = field(default_factory=dict)
     uid: int | None = None
+    exposed_paths: tuple[str, ...] = ()
+    """Host paths inside the private ``/tmp`` or the hidden ``/root`` and ``/home`` that the sandbox still
+    sees, read-only: the interpreter, its standard library and its packages."""
 
     def __contains__(self, name: object) -> bool:
         return name in self.active
@@ -91,6 +99,7 @@ class SandboxProtections:
     def describe(self) -> str:
         lines = [f"sandbox mechanism: {self.mechanism}", "active: " + ", ".join(sorted(self.active))]
         lines += [f"inactive: {name}: {reason}" for name, reason in sorted(self.inactive.items())]
+        lines += [f"visible read-only: {path}" for path in self.exposed_paths]
         return "\n".join(lines)
 
 
@@ -127,80 +136,6 @@ def _unshare_net() -> None:
         raise OSError(errno, f"unshare(CLONE_NEWNET) failed: {os.strerror(errno)}")
 
 
-_HIDDEN_DIRS = ("/root", "/home")
-_MASKED_FILES = ("/var/run/docker.sock", "/run/docker.sock")
-
-
-def _needed_paths(interpreter: str) -> list[str]:
-    """Paths the interpreter needs that lie in a hidden home directory (bound back read-only)."""
-    candidates = {sys.base_prefix, sys.prefix, sys.exec_prefix, str(Path(interpreter).parent.parent)}
-    candidates.add(str(Path(os.path.realpath(interpreter)).parent.parent))
-    for entry in sys.path:
-        if entry and os.path.isdir(entry):
-            candidates.add(entry)
-    out: list[str] = []
-    for path in sorted(candidates):
-        if any(path == h or path.startswith(h + "/") for h in _HIDDEN_DIRS) and os.path.exists(path):
-            if not any(path.startswith(p + "/") for p in out):
-                out.append(path)
-    return out
-
-
-def _bwrap_args(
-    bwrap: str,
-    work_dir: str,
-    *,
-    allow_network: bool,
-    env: Mapping[str, str],
-    interpreter: str,
-    inside: str | None = None,
-    privileged: bool = False,
-    uid: int | None = None,
-) -> list[str]:
-    inside = inside or work_dir
-    args = [bwrap, "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp"]
-    for hidden in _HIDDEN_DIRS:
-        if os.path.isdir(hidden):
-            args += ["--tmpfs", hidden]
-    for masked in _MASKED_FILES:
-        if os.path.exists(masked):
-            args += ["--ro-bind", "/dev/null", masked]
-    # Parents of bind targets inside the fresh tmpfs mounts must be enterable by the sandbox uid.
-    tmpfs_roots = [Path(p) for p in ("/tmp", *_HIDDEN_DIRS)]
-    made: set[Path] = set()
-
-    def parents_enterable(target: str) -> list[str]:
-        out: list[str] = []
-        for parent in reversed(Path(target).parents):
-            if parent not in made and any(t in parent.parents for t in tmpfs_roots):
-                made.add(parent)
-                out += ["--perms", "0755", "--dir", str(parent)]
-        return out
-
-    for path in _needed_paths(interpreter):
-        args += [*parents_enterable(path), "--ro-bind", path, path]
-    args += [*parents_enterable(inside), "--bind", work_dir, inside]
-    if privileged:
-        # bwrap runs as root: no user namespace, so the code can then switch to its own unprivileged uid.
-        args += ["--unshare-ipc", "--unshare-pid", "--unshare-uts", "--unshare-cgroup-try"]
-        if not allow_network:
-            args.append("--unshare-net")
-    else:
-        args.append("--unshare-all")
-        if allow_network:
-            args.append("--share-net")
-    args += ["--die-with-parent", "--new-session", "--chdir", inside, "--clearenv"]
-    for key, value in env.items():
-        args += ["--setenv", key, value]
-    if privileged and uid is not None:
-        setpriv = shutil.which("setpriv") or "setpriv"
-        args += ["--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID", "--"]
-        args += [setpriv, f"--reuid={uid}", f"--regid={uid}", "--clear-groups", "--"]
-    else:
-        args.append("--")
-    return args
-
-
 def _probe(argv: list[str], preexec: Callable[[], None] | None, cwd: str) -> str | None:
     """None if ``argv`` runs and exits 0; otherwise the reason."""
     try:
@@ -213,6 +148,21 @@ def _probe(argv: list[str], preexec: Callable[[], None] | None, cwd: str) -> str
         err = done.stderr.decode(errors="replace").strip().splitlines()
         return f"exit code {done.returncode}" + (f": {err[-1]}" if err else "")
     return None
+
+
+def _why_no_uid(interpreter: str, error: str) -> str:
+    """Why the interpreter cannot run under a separate uid without bubblewrap (which binds it in instead)."""
+    for path in (os.path.abspath(interpreter), os.path.realpath(interpreter), *interpreter_paths(interpreter)):
+        closed = closed_ancestor(path)
+        if closed is not None:
+            with contextlib.suppress(OSError):
+                closed += f" (mode {stat.S_IMODE(os.stat(closed).st_mode):o})"
+            return (
+                f"the interpreter {interpreter} needs {path}, which another uid can only reach through bubblewrap: "
+                f"{closed} is closed to other users; install bubblewrap or run accord from an interpreter "
+                f"outside it ({error})"
+            )
+    return f"the interpreter {interpreter} cannot run under a separate uid ({error})"
 
 
 @lru_cache(maxsize=16)
@@ -239,14 +189,14 @@ def detect(mode: SandboxMode, interpreter: str, allow_network: bool) -> _Capabil
                 env = {"PATH": _SAFE_PATH}
                 common = {"allow_network": allow_network, "env": env, "interpreter": interpreter}
                 if root and shutil.which("setpriv") is not None:
-                    args = _bwrap_args(bwrap, probe_dir, privileged=True, uid=probe_uid, **common)  # type: ignore[arg-type]
+                    args = bwrap_args(bwrap, probe_dir, privileged=True, uid=probe_uid, **common)  # type: ignore[arg-type]
                     reason = _probe([*args, *probe_cmd], None, probe_dir)
                     if reason is None:
                         return _Capabilities("bwrap", True, tuple(notes))
                     notes.append(("separate_user", f"bubblewrap cannot switch to a separate uid here ({reason})"))
                 elif root:
                     notes.append(("separate_user", "setpriv (util-linux) is not installed"))
-                args = _bwrap_args(bwrap, probe_dir, privileged=root, **common)  # type: ignore[arg-type]
+                args = bwrap_args(bwrap, probe_dir, privileged=root, **common)  # type: ignore[arg-type]
                 reason = _probe([*args, *probe_cmd], None, probe_dir)
                 if reason is None:
                     if root:
@@ -272,7 +222,7 @@ def detect(mode: SandboxMode, interpreter: str, allow_network: bool) -> _Capabil
             if net_reason is None and uid_reason is None:
                 return _Capabilities("unshare", True, tuple(notes))
             if uid_reason is not None:
-                notes.append(("separate_user", f"the interpreter cannot run under a separate uid ({uid_reason})"))
+                notes.append(("separate_user", _why_no_uid(interpreter, uid_reason)))
                 notes.append(("process_limit", "root is exempt from RLIMIT_NPROC and no separate uid works"))
             net_reason = net_reason if uid_reason is None else _probe(probe_cmd, _unshare_net, probe_dir)
             if net_reason is None:
@@ -292,20 +242,6 @@ def detect(mode: SandboxMode, interpreter: str, allow_network: bool) -> _Capabil
 
             raise SandboxUnavailableError(f"sandbox='unshare' was asked for but cannot be used: {notes[-1][1]}")
         return _Capabilities("none", root and _probe(probe_cmd, drop, probe_dir) is None, tuple(notes))
-
-
-def _traversable(path: Path, *, tmpfs_tmp: bool) -> bool:
-    """True if every parent of ``path`` can be entered by any user (bwrap recreates the ones under /tmp)."""
-    tmpfs = [Path(p) for p in ("/tmp", *_HIDDEN_DIRS)] if tmpfs_tmp else []
-    for parent in path.parents:
-        if any(parent == t or t in parent.parents for t in tmpfs):
-            continue
-        try:
-            if not parent.stat().st_mode & 0o001:
-                return False
-        except OSError:
-            return False
-    return True
 
 
 def _count_processes_of(uid: int) -> int:
@@ -343,7 +279,7 @@ class Sandbox:
         self.uid: int | None = uid_for(work_dir) if self._caps.drop_uid else None
         # Where the work dir appears inside the sandbox: the same path when the sandbox uid can reach it.
         self.inside_dir = str(work_dir)
-        if self.uid is not None and not _traversable(work_dir, tmpfs_tmp=self._caps.mechanism == "bwrap"):
+        if self.uid is not None and not traversable(work_dir, tmpfs_tmp=self._caps.mechanism == "bwrap"):
             if self._caps.mechanism == "bwrap":
                 self.inside_dir = "/tmp/accord-work"
             else:
@@ -402,7 +338,8 @@ class Sandbox:
         for name in PROTECTION_NAMES:
             if name not in active:
                 inactive.setdefault(name, f"not available with mechanism {mech!r}")
-        return SandboxProtections(mech, frozenset(active), inactive, self.uid)
+        exposed = bind_plan(self.interpreter, separate_uid=self.uid is not None).exposed if mech == "bwrap" else ()
+        return SandboxProtections(mech, frozenset(active), inactive, self.uid, exposed)
 
     # -- running -------------------------------------------------------------------------------------------------
     def prepare_work_dir(self) -> None:
@@ -441,7 +378,7 @@ class Sandbox:
         mech = self._caps.mechanism
         if mech == "bwrap":
             bwrap = shutil.which("bwrap") or "bwrap"
-            args = _bwrap_args(
+            args = bwrap_args(
                 bwrap,
                 str(self.work_dir),
                 allow_network=self.allow_network,
