@@ -113,3 +113,28 @@ async def test_agent_run_goes_on_after_the_server_is_killed() -> None:
         assert text == "Echo: two" or "exited with code -9" in text
         assert (await wb.call_tool("echo", {"message": "three"})).to_text() == "Echo: three"
         assert wb.server_process_id != pid
+
+
+async def test_progress_streams_the_team_messages() -> None:
+    from accord.agents import AssistantAgent
+    from accord.conditions import TextMentionTermination
+    from accord.teams import RoundRobinGroupChat
+
+    writer = AssistantAgent("writer", ScriptedChatCompletionClient(["a draft"]))
+    editor = AssistantAgent("editor", ScriptedChatCompletionClient(["the final text TERMINATE"]))
+    team = RoundRobinGroupChat([writer, editor], termination_condition=TextMentionTermination("TERMINATE"))
+    seen: list[str] = []
+
+    async def on_progress(progress: float, total: float | None, message: str | None) -> None:
+        seen.append(message or "")
+
+    async with McpTaskServer(team) as server:
+        async with (
+            httpx.AsyncClient(headers=server.headers) as client,
+            streamable_http_client(server.url, http_client=client) as (read, write, _),
+            ClientSession(read, write) as session,
+        ):
+            await session.initialize()
+            result = await session.call_tool("run_task", {"task": "write"}, progress_callback=on_progress)
+    assert result.content[0].text == "the final text TERMINATE"  # type: ignore[union-attr]
+    assert "writer: a draft" in seen and "editor: the final text TERMINATE" in seen

@@ -18,7 +18,9 @@ from typing import Any, Literal, Protocol, runtime_checkable
 from ..._errors import RunError, UsageError
 from ..._imports import require
 
-__all__ = ["McpTaskServer", "TaskRunnerLike", "task_result_text"]
+__all__ = ["McpTaskServer", "ProgressFn", "TaskRunnerLike", "task_result_text"]
+
+ProgressFn = Callable[[float, float | None, str | None], Awaitable[None]]
 
 
 @runtime_checkable
@@ -128,11 +130,26 @@ class McpTaskServer:
         self._token: str | None = None
         self._url: str | None = None
 
-    async def run_task(self, task: str) -> str:
-        """Run one task on the runner and return the text the MCP client receives."""
+    async def run_task(self, task: str, *, progress: ProgressFn | None = None) -> str:
+        """Run one task on the runner and return the text the MCP client receives.
+
+        With ``progress`` and a runner that has ``run_stream``, each message is reported as it comes.
+        """
         async with self._lock:
             try:
-                result = await self._runner.run(task=task)
+                run_stream = getattr(self._runner, "run_stream", None)
+                if progress is not None and callable(run_stream):
+                    result: Any = None
+                    count = 0
+                    async for item in run_stream(task=task):
+                        if hasattr(item, "messages") and hasattr(item, "stop_reason"):
+                            result = item
+                            continue
+                        count += 1
+                        text = f"{getattr(item, 'source', '?')}: {_message_text(item)}"
+                        await progress(float(count), None, text[:1000])
+                else:
+                    result = await self._runner.run(task=task)
             finally:
                 if self._reset_after_task and callable(getattr(self._runner, "reset", None)):
                     await self._runner.reset()  # type: ignore[attr-defined]
@@ -143,9 +160,13 @@ class McpTaskServer:
         fastmcp = require("mcp.server.fastmcp", extra="mcp")
         server = fastmcp.FastMCP(self._name, host=host, port=port, log_level="WARNING")
 
-        async def run_task(task: str) -> str:
-            return await self.run_task(task)
+        async def run_task(task: str, ctx: Any) -> str:
+            meta = ctx.request_context.meta
+            wants_progress = meta is not None and meta.progressToken is not None
+            return await self.run_task(task, progress=ctx.report_progress if wants_progress else None)
 
+        # Real annotation objects (this module uses postponed annotations): FastMCP injects the Context by type.
+        run_task.__annotations__ = {"task": str, "ctx": fastmcp.Context, "return": str}
         server.add_tool(run_task, name=self._tool_name, description=self._description)
         return server
 
