@@ -14,7 +14,7 @@ from typing import Any
 from .._errors import RunError, StateError
 from ..base import ChatAgent, Response, TaskResult, Team
 from ..core import CancellationToken, MessageContext, RoutedAgent, message_handler, rpc, trace_invoke_agent_span
-from ..messages import BaseAgentEvent, BaseChatMessage, MessageFactory, ModelClientStreamingChunkEvent
+from ..messages import BaseAgentEvent, BaseChatMessage, MessageFactory
 from ..state import ChatAgentContainerState
 from ._events import (
     GroupChatAgentResponse,
@@ -188,7 +188,3 @@ class ChatAgentContainer(RoutedAgent):
 
     async def close(self) -> None:
         return None
-
-
-def is_streaming_chunk(item: object) -> bool:
-    return type(item) is ModelClientStreamingChunkEvent
