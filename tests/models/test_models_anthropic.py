@@ -172,3 +172,27 @@ async def test_structured_output_rejected_and_config_round_trip() -> None:
     assert model.provider == "autogen_ext.models.anthropic.AnthropicChatCompletionClient"
     assert "sk-ant-secret" not in model.to_json()
     assert isinstance(load_component(model), AnthropicChatCompletionClient)
+
+
+def test_bedrock_client_configuration() -> None:
+    from accord.models.anthropic import AnthropicBedrockChatCompletionClient
+
+    info = {"vision": False, "function_calling": True, "json_output": False, "family": "claude-3-5-sonnet"}
+    with pytest.raises(ValueError, match="bedrock_info"):
+        AnthropicBedrockChatCompletionClient(
+            model="anthropic.claude-3-5-sonnet-20241022-v2:0", model_info={**info, "structured_output": False}
+        )
+    client = AnthropicBedrockChatCompletionClient(
+        model="anthropic.claude-3-5-sonnet-20241022-v2:0",
+        model_info={**info, "structured_output": False},
+        bedrock_info={
+            "aws_access_key": "AKIA-secret",
+            "aws_secret_key": "s",
+            "aws_session_token": "t",
+            "aws_region": "us-east-1",
+        },
+    )
+    model = client.dump_component()
+    assert model.provider == "autogen_ext.models.anthropic.AnthropicBedrockChatCompletionClient"
+    assert "AKIA-secret" not in model.to_json()
+    assert model.config["bedrock_info"]["aws_region"] == "us-east-1"

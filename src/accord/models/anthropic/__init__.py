@@ -1,7 +1,22 @@
-"""Anthropic (Claude) client (serves ``autogen_ext.models.anthropic``)."""
+"""Anthropic (Claude) clients, direct and on Amazon Bedrock (serves ``autogen_ext.models.anthropic``)."""
 
 from __future__ import annotations
 
-from ._client import AnthropicChatCompletionClient, AnthropicClientConfigurationConfigModel
+from ._client import (
+    AnthropicBedrockChatCompletionClient,
+    AnthropicBedrockClientConfigurationConfigModel,
+    AnthropicChatCompletionClient,
+    AnthropicClientConfigurationConfigModel,
+    BedrockInfo,
+)
 
-__all__ = ["AnthropicChatCompletionClient", "AnthropicClientConfigurationConfigModel"]
+BaseAnthropicChatCompletionClient = AnthropicChatCompletionClient
+
+__all__ = [
+    "AnthropicBedrockChatCompletionClient",
+    "AnthropicBedrockClientConfigurationConfigModel",
+    "AnthropicChatCompletionClient",
+    "AnthropicClientConfigurationConfigModel",
+    "BaseAnthropicChatCompletionClient",
+    "BedrockInfo",
+]

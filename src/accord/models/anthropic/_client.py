@@ -7,9 +7,10 @@ import json
 import logging
 import os
 from collections.abc import AsyncGenerator, Mapping, Sequence
-from typing import Any, Self
+from typing import Any, Required, Self
 
 from pydantic import BaseModel, SecretStr
+from typing_extensions import TypedDict
 
 from ..._errors import UsageError
 from ..._imports import require
@@ -26,7 +27,13 @@ from .._types import CreateResult, LLMMessage, RequestUsage
 from ..openai._errors import translate_openai_error
 from ._transform import to_anthropic_messages, to_anthropic_tool_choice, to_anthropic_tools
 
-__all__ = ["AnthropicChatCompletionClient", "AnthropicClientConfigurationConfigModel"]
+__all__ = [
+    "AnthropicBedrockChatCompletionClient",
+    "AnthropicBedrockClientConfigurationConfigModel",
+    "AnthropicChatCompletionClient",
+    "AnthropicClientConfigurationConfigModel",
+    "BedrockInfo",
+]
 
 _CREATE_KEYS = frozenset(
     {"max_tokens", "temperature", "top_p", "top_k", "stop_sequences", "response_format", "metadata", "thinking"}
@@ -65,6 +72,15 @@ class AnthropicChatCompletionClient(ChatCompletionClient, Component[AnthropicCli
     component_type = "model"
     component_config_schema = AnthropicClientConfigurationConfigModel
     component_provider_override = "autogen_ext.models.anthropic.AnthropicChatCompletionClient"
+    _extra_keys: frozenset[str] = frozenset()
+
+    def _make_sdk_client(self, anthropic: Any, client_args: dict[str, Any], config: dict[str, Any]) -> Any:
+        api_key = client_args.get("api_key") or os.environ.get("ANTHROPIC_API_KEY")
+        if isinstance(api_key, SecretStr):
+            api_key = api_key.get_secret_value()
+        if not api_key:
+            raise MissingApiKeyError("Anthropic", "ANTHROPIC_API_KEY")
+        return anthropic.AsyncAnthropic(**{**client_args, "api_key": api_key})
 
     def __init__(self, **kwargs: Any) -> None:
         http_client = kwargs.pop("http_client", None)
@@ -74,6 +90,7 @@ class AnthropicChatCompletionClient(ChatCompletionClient, Component[AnthropicCli
             raise UsageError("model is required: AnthropicChatCompletionClient(model='claude-3-5-sonnet-20241022')")
         self._model = str(config["model"])
         unknown = set(config) - _CREATE_KEYS - _CLIENT_KEYS - {"model", "model_info", "tools", "tool_choice"}
+        unknown -= self._extra_keys
         if unknown:
             raise UsageError(f"Unknown Anthropic client options: {sorted(unknown)}")
         card = lookup(self._model)
@@ -85,17 +102,11 @@ class AnthropicChatCompletionClient(ChatCompletionClient, Component[AnthropicCli
         else:
             raise UnknownModelError(self._model, "Anthropic")
         self._window = card.context_window if card is not None else 200_000
-        api_key = config.get("api_key") or os.environ.get("ANTHROPIC_API_KEY")
-        if isinstance(api_key, SecretStr):
-            api_key = api_key.get_secret_value()
-        if not api_key:
-            raise MissingApiKeyError("Anthropic", "ANTHROPIC_API_KEY")
         anthropic = require("anthropic", extra="anthropic")
         client_args = {k: v for k, v in config.items() if k in _CLIENT_KEYS and v is not None}
-        client_args["api_key"] = api_key
         if http_client is not None:
             client_args["http_client"] = http_client
-        self._client = anthropic.AsyncAnthropic(**client_args)
+        self._client = self._make_sdk_client(anthropic, client_args, config)
         self._create_args = {k: v for k, v in config.items() if k in _CREATE_KEYS and v is not None}
         self._create_args.setdefault("max_tokens", 4096)
         self._default_tools: list[Any] = list(config.get("tools") or [])
@@ -318,6 +329,70 @@ class AnthropicChatCompletionClient(ChatCompletionClient, Component[AnthropicCli
     @classmethod
     def _from_config(cls, config: AnthropicClientConfigurationConfigModel) -> Self:
         values = config.model_dump(exclude_none=True)
+        if isinstance(config.api_key, SecretStr):
+            values["api_key"] = config.api_key.get_secret_value()
+        return cls(**values)
+
+
+class BedrockInfo(TypedDict):
+    """AWS credentials and region for Claude on Amazon Bedrock."""
+
+    aws_access_key: Required[str]
+    aws_secret_key: Required[str]
+    aws_session_token: Required[str]
+    aws_region: Required[str]
+
+
+class AnthropicBedrockClientConfigurationConfigModel(AnthropicClientConfigurationConfigModel):
+    bedrock_info: dict[str, Any] | None = None
+
+
+class AnthropicBedrockChatCompletionClient(
+    AnthropicChatCompletionClient, Component[AnthropicBedrockClientConfigurationConfigModel]
+):
+    """Claude on Amazon Bedrock: like :class:`AnthropicChatCompletionClient`, authenticated with ``bedrock_info``
+    (``aws_region`` and, optionally, ``aws_access_key``/``aws_secret_key``/``aws_session_token``; without them the
+    AWS SDK's default credentials are used). Bedrock model ids are not in accord's catalog: pass ``model_info``."""
+
+    component_config_schema = AnthropicBedrockClientConfigurationConfigModel  # type: ignore[assignment]
+    component_provider_override = "autogen_ext.models.anthropic.AnthropicBedrockChatCompletionClient"
+    _extra_keys = frozenset({"bedrock_info"})
+
+    def _make_sdk_client(self, anthropic: Any, client_args: dict[str, Any], config: dict[str, Any]) -> Any:
+        info = config.get("bedrock_info")
+        if not info or not info.get("aws_region"):
+            raise UsageError(
+                "bedrock_info with at least aws_region is required for AnthropicBedrockChatCompletionClient"
+            )
+        args = {k: v for k, v in client_args.items() if k not in ("api_key",)}
+        args["aws_region"] = info["aws_region"]
+        for key in ("aws_access_key", "aws_secret_key", "aws_session_token"):
+            value = info.get(key)
+            if isinstance(value, SecretStr):
+                value = value.get_secret_value()
+            if value:
+                args[key] = value
+        return anthropic.AsyncAnthropicBedrock(**args)
+
+    def _to_config(self) -> AnthropicBedrockClientConfigurationConfigModel:
+        raw = dict(self._raw)
+        if raw.get("tools"):
+            raw["tools"] = tool_schemas(raw["tools"])
+        info = dict(raw.get("bedrock_info") or {})
+        for key in ("aws_access_key", "aws_secret_key", "aws_session_token"):
+            if isinstance(info.get(key), str):
+                info[key] = SecretStr(info[key])
+        raw["bedrock_info"] = info
+        return AnthropicBedrockClientConfigurationConfigModel(**raw)
+
+    @classmethod
+    def _from_config(cls, config: AnthropicBedrockClientConfigurationConfigModel) -> Self:  # type: ignore[override]
+        values = config.model_dump(exclude_none=True)
+        info = dict(values.get("bedrock_info") or {})
+        for key, value in list(info.items()):
+            if isinstance(value, SecretStr):
+                info[key] = value.get_secret_value()
+        values["bedrock_info"] = info
         if isinstance(config.api_key, SecretStr):
             values["api_key"] = config.api_key.get_secret_value()
         return cls(**values)
