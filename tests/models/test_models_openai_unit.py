@@ -260,3 +260,12 @@ async def test_context_too_long_is_a_clear_error() -> None:
     client, _ = _client(handler)
     with pytest.raises(ContextLengthError, match="TokenLimitedChatCompletionContext"):
         await client.create([USER])
+
+
+async def test_images_are_sent_as_content_parts() -> None:
+    client, recorder = _client(lambda b: httpx.Response(200, json=_completion({"content": "a square"})))
+    await client.create([UserMessage(content=["What is this?", _tiny_image()], source="user")])
+    parts = recorder.requests[0]["messages"][0]["content"]
+    assert parts[0] == {"type": "text", "text": "What is this?"}
+    assert parts[1]["type"] == "image_url" and parts[1]["image_url"]["url"].startswith("data:image/png;base64,")
+    assert client.count_tokens([UserMessage(content=["x", _tiny_image()], source="u")]) > 85
