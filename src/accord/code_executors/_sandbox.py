@@ -90,8 +90,8 @@ class SandboxProtections:
     inactive: Mapping[str, str] = field(default_factory=dict)
     uid: int | None = None
     exposed_paths: tuple[str, ...] = ()
-    """Host paths inside the private ``/tmp`` or the hidden ``/root`` and ``/home`` that the sandbox still
-    sees, read-only: the interpreter, its standard library and its packages."""
+    """Host paths inside the private ``/tmp``, the hidden ``/root`` and ``/home`` (or a directory closed to the
+    sandbox uid) that the sandbox still sees, read-only: the interpreter, its standard library, its packages."""
 
     def __contains__(self, name: object) -> bool:
         return name in self.active
@@ -314,10 +314,11 @@ class Sandbox:
                 inactive[name] = "disabled by configuration"
             else:
                 active.add(name)
+        notes = dict(self._caps.notes)
         if self.uid is not None:
             active.add("separate_user")
         elif _is_root():
-            inactive["separate_user"] = "no separate uid could be used"
+            inactive["separate_user"] = notes.get("separate_user", "no separate uid could be used")
             if lim.max_processes is not None:
                 active.discard("process_limit")
                 inactive["process_limit"] = "root is exempt from RLIMIT_NPROC and no separate uid works"
