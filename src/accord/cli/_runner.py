@@ -125,8 +125,8 @@ async def run_built_spec(
                 outcome.stop_reason = "The agent answered."
             if meter.stop_reason is not None and _limit_in(outcome.stop_reason):
                 outcome.status = "limit"
-            elif outcome.stop_reason and outcome.stop_reason.startswith("Maximum number of turns"):
-                outcome.status = "limit"
+            elif max_turns is not None and outcome.stop_reason == f"Maximum number of turns {max_turns} reached.":
+                outcome.status = "limit"  # the run's --max-turns, not a max_turns the team's own config sets
         except asyncio.CancelledError:
             outcome.status = "cancelled"
             outcome.stop_reason = "Cancelled by the user (Ctrl-C)."

@@ -42,6 +42,7 @@ DEFAULT_MODELS: dict[str, str] = {
     "ollama": "llama3.2",
 }
 LOCAL_MODEL_NAME = "SmolLM2-135M-Instruct"
+LOCAL_MAX_TOKENS = 256
 DEFAULT_AZURE_API_VERSION = "2024-10-21"
 _GENERIC_MODEL_INFO: dict[str, Any] = {
     "vision": False,
@@ -314,6 +315,9 @@ def resolve_model(
             model_path = found
             name = LOCAL_MODEL_NAME if found.name.startswith(LOCAL_MODEL_NAME) else found.stem
         config.setdefault("n_ctx", 2048)
+        # a 135M model can loop until its context is full: bound each answer and discourage repetition
+        config.setdefault("max_tokens", LOCAL_MAX_TOKENS)
+        config.setdefault("repeat_penalty", 1.15)
         component = _component(provider, {"model_path": str(model_path), **config}, name)
         return ResolvedModel(reference, provider, name, component)
     model = spec.model or (_env("AZURE_OPENAI_DEPLOYMENT") if provider == "azure" else DEFAULT_MODELS.get(provider))
