@@ -41,9 +41,9 @@ bench-venv: .bench/autogen-venv/bin/python
 bench: install bench-venv
 	for b in benchmarks/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
-# The main job: `accord run` on an example spec with the embedded local model (no account, no network).
+# The main job: `accord run` on a team spec (poet + critic) with the embedded local model (no account, no network).
 demo: install
-	$(BIN)/accord run examples/assistant/spec.yaml --model local
+	$(BIN)/accord run examples/poem_team/spec.yaml --model local
 
 clean:
 	rm -rf $(VENV) .bench .pytest_cache .mypy_cache .ruff_cache
