@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import shutil
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -23,6 +25,15 @@ pytestmark = pytest.mark.real_server
 async def kernel(tmp_path: Path) -> AsyncIterator[JupyterCodeExecutor]:
     async with JupyterCodeExecutor(timeout=3, output_dir=tmp_path) as ex:
         yield ex
+
+
+def require_sandbox(kernel: JupyterCodeExecutor) -> None:
+    """With bubblewrap installed the kernel must run sandboxed; without it, skip and say why."""
+    if shutil.which("bwrap") is not None:
+        assert kernel.sandboxed, kernel.sandbox_fallback_reason
+        assert (kernel.kernel_uid is not None) == (os.geteuid() == 0)
+    elif not kernel.sandboxed:
+        pytest.skip(f"bubblewrap is not installed; the kernel runs unsandboxed: {kernel.sandbox_fallback_reason}")
 
 
 async def run(ex: JupyterCodeExecutor, code: str) -> JupyterCodeResult:
@@ -90,8 +101,7 @@ async def test_restart_clears_state(kernel: JupyterCodeExecutor) -> None:
 async def test_sandboxed_kernel_has_no_secrets_or_network(
     kernel: JupyterCodeExecutor, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    if not kernel.sandboxed:
-        pytest.skip(f"the kernel runs unsandboxed here: {kernel.sandbox_fallback_reason}")
+    require_sandbox(kernel)
     result = await run(kernel, "import os\nprint([k for k in os.environ if 'KEY' in k or 'TOKEN' in k])")
     assert result.output == "[]\n"
     result = await run(kernel, "open('/etc/accord-test', 'w')")
@@ -101,8 +111,7 @@ async def test_sandboxed_kernel_has_no_secrets_or_network(
 
 
 async def test_memory_hog_in_kernel_is_stopped_and_kernel_survives(kernel: JupyterCodeExecutor) -> None:
-    if not kernel.sandboxed:
-        pytest.skip(f"the kernel runs unsandboxed here: {kernel.sandbox_fallback_reason}")
+    require_sandbox(kernel)
     await run(kernel, "kept = 1")
     result = await run(kernel, "hog = bytearray(16 * 1024**3)")
     assert result.exit_code == 1 and "MemoryError" in result.output
