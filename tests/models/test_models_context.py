@@ -116,3 +116,35 @@ def test_context_configs_round_trip() -> None:
         loaded = load_component(model)
         assert type(loaded) is type(context)
         assert loaded.dump_component() == model
+
+
+async def test_token_limited_search_matches_one_removal_at_a_time() -> None:
+    """The O(log n) search returns what removing the middle message one step at a time would."""
+    import random
+
+    from accord.model_context._token_limited import TokenLimitedChatCompletionContext as Ctx
+
+    rng = random.Random(7)
+    client = ReplayChatCompletionClient([])
+    for trial in range(40):
+        history: list[LLMMessage] = [SystemMessage(content="s y s")] if trial % 2 else []
+        for i in range(rng.randint(1, 30)):
+            if rng.random() < 0.2:
+                history += [_call(str(i)), _result(str(i))]
+            else:
+                history.append(_user(" ".join(["w"] * rng.randint(1, 8))))
+        limit = rng.randint(4, 60)
+        expected = list(history)
+        protected = 1 if trial % 2 else 0
+        while client.count_tokens(expected) > limit and len(expected) > protected:
+            start, stop = Ctx._middle_span(expected, protected)
+            del expected[start:stop]
+        context = Ctx(client, token_limit=limit, initial_messages=list(history))
+        if client.count_tokens(expected) > limit:
+            with pytest.raises(ContextTooLongError):
+                await context.get_messages()
+        else:
+            got = await context.get_messages()
+            assert got == (
+                expected[1:] if expected and isinstance(expected[0], FunctionExecutionResultMessage) else expected
+            )

@@ -63,22 +63,53 @@ class TokenLimitedChatCompletionContext(ChatCompletionContext, Component[TokenLi
 
     async def get_messages(self) -> list[LLMMessage]:
         messages = list(self._messages)
+        if self._fits(messages):
+            return drop_leading_results(messages)
         protected = 0
         while protected < len(messages) and isinstance(messages[protected], SystemMessage):
             protected += 1
-        while not self._fits(messages):
-            removable = len(messages) - protected
-            if removable <= 0:
-                limit = "the model's window" if self._token_limit is None else f"token_limit={self._token_limit}"
-                raise ContextTooLongError(
-                    f"The system message(s) alone need {self._model_client.count_tokens(messages)} tokens, more than "
-                    f"{limit}; shorten the system message or raise the limit"
-                )
-            self._remove_middle(messages, protected)
-        return drop_leading_results(messages)
+        # The removal order is fixed (always the middle of what is left), so the states are known in advance:
+        # search for the fewest removals that fit with O(log n) token counts instead of one count per removal.
+        step = self._removal_steps(messages, protected)
+        last = max((k for k in step if k <= len(messages)), default=0)
+
+        def state(k: int) -> list[LLMMessage]:
+            return [m for m, removed_at in zip(messages, step, strict=True) if removed_at > k]
+
+        low, high = 1, last
+        if not self._fits(state(high)):
+            limit = "the model's window" if self._token_limit is None else f"token_limit={self._token_limit}"
+            raise ContextTooLongError(
+                f"The system message(s) alone need {self._model_client.count_tokens(state(high))} tokens, more than "
+                f"{limit}; shorten the system message or raise the limit"
+            )
+        while low < high:
+            mid = (low + high) // 2
+            if self._fits(state(mid)):
+                high = mid
+            else:
+                low = mid + 1
+        return drop_leading_results(state(low))
+
+    @classmethod
+    def _removal_steps(cls, messages: list[LLMMessage], protected: int) -> list[int]:
+        """For each message, the removal (1, 2, ...) that takes it out; protected messages are never removed."""
+        never = len(messages) + 1
+        step = [never] * len(messages)
+        alive = list(range(len(messages)))
+        current = list(messages)
+        k = 0
+        while len(current) > protected:
+            k += 1
+            start, stop = cls._middle_span(current, protected)
+            for index in alive[start:stop]:
+                step[index] = k
+            del current[start:stop], alive[start:stop]
+        return step
 
     @staticmethod
-    def _remove_middle(messages: list[LLMMessage], protected: int) -> None:
+    def _middle_span(messages: list[LLMMessage], protected: int) -> tuple[int, int]:
+        """The slice removed next: the middle message, with its tool-call partner(s)."""
         index = protected + (len(messages) - protected) // 2
         message = messages[index]
         start, stop = index, index + 1
@@ -93,7 +124,7 @@ class TokenLimitedChatCompletionContext(ChatCompletionContext, Component[TokenLi
                     start -= 1
             while stop < len(messages) and isinstance(messages[stop], FunctionExecutionResultMessage):
                 stop += 1
-        del messages[start:stop]
+        return start, stop
 
     def _to_config(self) -> TokenLimitedChatCompletionContextConfig:
         from ..models._tool_schema import tool_schemas
