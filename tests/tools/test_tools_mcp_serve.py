@@ -138,3 +138,43 @@ async def test_progress_streams_the_team_messages() -> None:
             result = await session.call_tool("run_task", {"task": "write"}, progress_callback=on_progress)
     assert result.content[0].text == "the final text TERMINATE"  # type: ignore[union-attr]
     assert "writer: a draft" in seen and "editor: the final text TERMINATE" in seen
+
+
+async def test_team_spec_served_over_stdio_by_the_module_command(tmp_path: Path) -> None:
+    from accord.agents import AssistantAgent
+    from accord.conditions import TextMentionTermination
+    from accord.teams import RoundRobinGroupChat
+
+    writer = AssistantAgent("writer", ScriptedChatCompletionClient(["served from a spec TERMINATE"]))
+    team = RoundRobinGroupChat([writer], termination_condition=TextMentionTermination("TERMINATE"))
+    spec = tmp_path / "team.json"
+    spec.write_text(team.dump_component().to_json())
+    params = StdioServerParameters(command=sys.executable, args=["-m", "accord.tools.mcp", "serve", str(spec)])
+    async with stdio_client(params) as (read, write), ClientSession(read, write) as session:
+        info = await session.initialize()
+        assert info.serverInfo.name == "team"
+        result = await session.call_tool("run_task", {"task": "go"})
+        assert result.content[0].text == "served from a spec TERMINATE"  # type: ignore[union-attr]
+
+
+async def test_team_spec_served_over_http_by_the_module_command(tmp_path: Path) -> None:
+    import subprocess
+
+    from tools_mcp_support import free_port, wait_for_port
+
+    from accord.agents import AssistantAgent
+
+    agent = AssistantAgent("helper", ScriptedChatCompletionClient(["over http from a spec"]))
+    spec = tmp_path / "agent.json"
+    spec.write_text(agent.dump_component().to_json())
+    port = free_port()
+    command = [sys.executable, "-m", "accord.tools.mcp", "serve", str(spec), "--http", "--port", str(port)]
+    process = subprocess.Popen([*command, "--token", "s3cret"], stderr=subprocess.DEVNULL)
+    try:
+        wait_for_port(port, process)
+        url = f"http://127.0.0.1:{port}/mcp"
+        async with McpWorkbench(StreamableHttpServerParams(url=url, headers={"Authorization": "Bearer s3cret"})) as wb:
+            assert (await wb.call_tool("run_task", {"task": "hi"})).to_text() == "over http from a spec"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
