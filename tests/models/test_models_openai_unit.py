@@ -269,3 +269,13 @@ async def test_images_are_sent_as_content_parts() -> None:
     assert parts[0] == {"type": "text", "text": "What is this?"}
     assert parts[1]["type"] == "image_url" and parts[1]["image_url"]["url"].startswith("data:image/png;base64,")
     assert client.count_tokens([UserMessage(content=["x", _tiny_image()], source="u")]) > 85
+
+
+def test_missing_sdk_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    from accord.errors import MissingExtraError
+
+    monkeypatch.setitem(sys.modules, "openai", None)  # as if the openai package were not installed
+    with pytest.raises(MissingExtraError, match=r"pip install 'accord\[openai\]'"):
+        OpenAIChatCompletionClient(model="gpt-4o", api_key="k")
