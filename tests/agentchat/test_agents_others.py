@@ -298,7 +298,8 @@ async def test_message_filter_agent() -> None:
 async def test_society_of_mind_agent() -> None:
     writer = AssistantAgent("writer", ReplayChatCompletionClient(["draft 1", "draft 2"]))
     critic = AssistantAgent("critic", ReplayChatCompletionClient(["looks good", "fine"]))
-    team = RoundRobinGroupChat([writer, critic], termination_condition=MaxMessageTermination(2))
+    # the task message counts, as in AutoGen: task + writer + critic
+    team = RoundRobinGroupChat([writer, critic], termination_condition=MaxMessageTermination(3))
     one_system = ModelInfo(
         vision=False, function_calling=False, json_output=False, family="unknown", structured_output=False
     )
@@ -372,7 +373,9 @@ async def test_agent_tool_streams_inner_events_into_the_caller() -> None:
 async def test_team_tool_last_message_and_state() -> None:
     a = AssistantAgent("a", ReplayChatCompletionClient(["first", "x"]))
     b = AssistantAgent("b", ReplayChatCompletionClient(["second", "y"]))
-    team = RoundRobinGroupChat([a, b], termination_condition=MaxMessageTermination(2))
+    team = RoundRobinGroupChat(
+        [a, b], termination_condition=MaxMessageTermination(3)
+    )  # the task message counts, as in AutoGen
     tool = TeamTool(team, name="pair", description="two agents", return_value_as_last_message=True)
     result = await tool.run_json({"task": "go"}, CancellationToken())
     assert isinstance(result, TaskResult)

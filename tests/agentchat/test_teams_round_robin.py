@@ -70,6 +70,25 @@ async def test_task_text_never_triggers_termination(runtime: SingleThreadedAgent
     assert result.stop_reason == "Text 'DONE' mentioned"
 
 
+async def test_task_messages_are_counted_like_autogen(runtime: SingleThreadedAgentRuntime | None) -> None:
+    # AutoGen counts the task message: MaxMessageTermination(3) stops after task + two replies, and a team whose
+    # limit is reached by the task alone stops before anyone speaks -- even when the task also mentions the stop text.
+    team = RoundRobinGroupChat(
+        [ScriptAgent("a"), ScriptAgent("b")], termination_condition=MaxMessageTermination(3), runtime=runtime
+    )
+    result = await team.run(task="hello")
+    assert [m.source for m in result.messages] == ["user", "a", "b"]
+    assert result.stop_reason == "Maximum number of messages 3 reached, current message count: 3"
+    one = RoundRobinGroupChat(
+        [ScriptAgent("a"), ScriptAgent("b")],
+        termination_condition=TextMentionTermination("hello") | MaxMessageTermination(1),
+        runtime=runtime,
+    )
+    result = await one.run(task="hello")
+    assert [m.source for m in result.messages] == ["user"]
+    assert result.stop_reason == "Maximum number of messages 1 reached, current message count: 1"
+
+
 async def test_max_turns_and_resume(runtime: SingleThreadedAgentRuntime | None) -> None:
     agents = [ScriptAgent(n) for n in ("a", "b", "c")]
     team = RoundRobinGroupChat(agents, max_turns=2, runtime=runtime)
@@ -87,7 +106,9 @@ async def test_max_turns_and_resume(runtime: SingleThreadedAgentRuntime | None) 
 
 async def test_every_participant_receives_new_messages_once(runtime: SingleThreadedAgentRuntime | None) -> None:
     a, b = ScriptAgent("a"), ScriptAgent("b")
-    team = RoundRobinGroupChat([a, b], termination_condition=MaxMessageTermination(4), runtime=runtime)
+    team = RoundRobinGroupChat(
+        [a, b], termination_condition=MaxMessageTermination(5), runtime=runtime
+    )  # the task message counts, as in AutoGen
     await team.run(task="hello")
     assert a.seen == ["user:hello", "b:b says hi"]
     assert b.seen == ["user:hello", "a:a says hi", "a:a says hi"]
@@ -335,7 +356,8 @@ async def test_component_round_trip() -> None:
     inner = RoundRobinGroupChat([AssistantAgent("b", model_client=ReplayChatCompletionClient(["y"] * 10))], max_turns=1)
     team = RoundRobinGroupChat(
         [a, inner],
-        termination_condition=TextMentionTermination("STOP") | MaxMessageTermination(5),
+        termination_condition=TextMentionTermination("STOP")
+        | MaxMessageTermination(6),  # the task message counts, as in AutoGen
         max_turns=7,
         name="my_team",
         description="desc",

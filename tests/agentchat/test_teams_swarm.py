@@ -26,7 +26,9 @@ async def runtime(request: pytest.FixtureRequest) -> AsyncGenerator[SingleThread
 async def test_handoffs_choose_the_speaker(runtime: SingleThreadedAgentRuntime | None) -> None:
     alice = HandoffAgent("alice", ["->bob", "alice again"])
     bob = HandoffAgent("bob", ["bob speaks", "->alice"])
-    team = Swarm([alice, bob], termination_condition=MaxMessageTermination(5), runtime=runtime)
+    team = Swarm(
+        [alice, bob], termination_condition=MaxMessageTermination(6), runtime=runtime
+    )  # the task message counts, as in AutoGen
     result = await team.run(task="start")
     # alice hands off to bob; bob keeps speaking until he hands back.
     assert [m.source for m in result.messages] == ["user", "alice", "bob", "bob", "alice", "alice"]

@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from .._errors import RunError
-from ..base import TerminationCondition
+from ..base import TerminationCondition, check_task_messages
 from ..core import TRACE_LOGGER_NAME, AgentId, CancellationToken, MessageContext, RoutedAgent, rpc
 from ..messages import BaseAgentEvent, BaseChatMessage, MessageFactory, SelectSpeakerEvent, StopMessage
 from ._container import ChatAgentContainer
@@ -123,7 +123,14 @@ class BaseGroupChatManager(RoutedAgent, ABC):
                     container.buffer_many(task)
                 self._responder = None
                 await self.update_message_thread(task)
-                # The task messages never reach the termination condition: the task text cannot stop the run.
+                # As in AutoGen, the task messages are counted by counting conditions (MaxMessageTermination...),
+                # but their content can never stop the run (AutoGen #6826): see accord.base.check_task_messages.
+                if self._termination_condition is not None:
+                    stop = await check_task_messages(self._termination_condition, task)
+                    if stop is not None:
+                        await self._termination_condition.reset()
+                        self._current_turn = 0
+                        return GroupChatTermination(message=stop)
             return await self.run_turns(cancellation_token)
         except Exception as e:
             return self._error_termination(e)
