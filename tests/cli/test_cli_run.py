@@ -89,7 +89,7 @@ def test_budget_is_checked_before_each_model_call(tmp_path: Path) -> None:
     spec = write_team(tmp_path, script)
     result = accord("run", spec, "--model", "scripted:script.json", "--budget-usd", "0.00007", cwd=tmp_path)
     assert result.returncode == 3, output(result)
-    assert "Budget of $7e-05 reached" in result.stdout
+    assert "Budget of $0.00007 reached" in result.stdout
     assert "Fresh bread." in result.stdout  # partial result
     assert "second draft" not in result.stdout
     assert "│ cost          │ $0.000060" in result.stdout
@@ -100,7 +100,7 @@ def test_budget_from_the_spec_applies_without_the_option(tmp_path: Path) -> None
     spec = write_team(tmp_path, script, TEAM_SPEC + "budget_usd: 0.00001\n")
     result = accord("run", spec, "--model", "scripted:script.json", cwd=tmp_path)
     assert result.returncode == 3, output(result)
-    assert "Budget of $1e-05 reached" in result.stdout
+    assert "Budget of $0.00001 reached" in result.stdout
 
 
 def test_unknown_provider_lists_what_is_available() -> None:

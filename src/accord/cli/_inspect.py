@@ -73,6 +73,22 @@ def describe(built: BuiltSpec) -> str:
     refs = sorted({m.reference for m in built.models})
     if refs:
         text += f"; models: {', '.join(refs)}"
+    commands = sorted({" ".join([node["command"], *node.get("args", [])]) for node in _stdio_servers(built.component)})
+    if commands:
+        text += "; MCP servers start only when allowed (--allow-mcp): " + ", ".join(commands)
     if built.task:
         text += "; has a default task"
     return text
+
+
+def _stdio_servers(node: Any) -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = []
+    if isinstance(node, dict):
+        if node.get("type") == "StdioServerParams" and isinstance(node.get("command"), str):
+            found.append(node)
+        for value in node.values():
+            found += _stdio_servers(value)
+    elif isinstance(node, list):
+        for value in node:
+            found += _stdio_servers(value)
+    return found

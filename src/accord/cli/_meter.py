@@ -84,11 +84,15 @@ class RunMeter:
             estimate = self.ledger.prices.cost(client.model_name, _estimate_prompt(client, messages, tools), 0)
             if spent + estimate > self.budget_usd:
                 self.stop_reason = (
-                    f"Budget of ${self.budget_usd:g} reached: spent ${spent:.6f}, the next model call would cost "
-                    f"about ${estimate:.6f} more."
+                    f"Budget of ${_money(self.budget_usd)} reached: spent ${spent:.6f}, the next model call would "
+                    f"cost about ${estimate:.6f} more."
                 )
                 raise LimitReachedError(self.stop_reason)
         self.calls += 1
+
+
+def _money(value: float) -> str:
+    return f"{value:.2f}" if value >= 0.01 else f"{value:.8f}".rstrip("0").rstrip(".")
 
 
 def _estimate_prompt(client: LedgerChatCompletionClient, messages: Sequence[LLMMessage], tools: Any) -> int:
