@@ -178,3 +178,13 @@ async def test_team_spec_served_over_http_by_the_module_command(tmp_path: Path) 
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+async def test_port_in_use_is_a_clear_error_not_an_exit() -> None:
+    from accord.errors import RunError
+
+    async with McpTaskServer(UpperRunner()) as first:
+        port = int(first.url.rsplit(":", 1)[1].split("/")[0])
+        with pytest.raises(RunError, match=rf"cannot listen on 127\.0\.0\.1:{port}"):
+            await McpTaskServer(UpperRunner()).start_http(port=port)
+        assert await _call_over_http(first, "still serving") == "STILL SERVING"

@@ -12,6 +12,7 @@ import hmac
 import ipaddress
 import json
 import secrets
+import socket
 from collections.abc import Awaitable, Callable
 from typing import Any, Literal, Protocol, runtime_checkable
 
@@ -201,25 +202,31 @@ class McpTaskServer:
         if self._serve_task is not None:
             raise RunError("McpTaskServer is already serving over HTTP")
         uvicorn = require("uvicorn", extra="mcp")
+        family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        sock = socket.socket(family, socket.SOCK_STREAM)
+        try:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            sock.bind((host, port))
+        except OSError as e:
+            sock.close()
+            raise RunError(f"McpTaskServer cannot listen on {host}:{port}: {e}") from e
         self._token = token or secrets.token_urlsafe(32)
         app = _BearerAuth(self.build_server(host=host, port=port).streamable_http_app(), self._token)
-        config = uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="on", access_log=False)
+        config = uvicorn.Config(app, log_level="warning", lifespan="on", access_log=False)
         server = uvicorn.Server(config)
         self._server = server
-        self._serve_task = asyncio.create_task(server.serve(), name=f"mcp-task-server {self._name}")
+        self._serve_task = asyncio.create_task(server.serve(sockets=[sock]), name=f"mcp-task-server {self._name}")
         while not server.started:
             if self._serve_task.done():
-                self._serve_task = None
-                error = self._serve_task_error()
-                raise RunError(f"McpTaskServer could not start on {host}:{port}: {error}")
+                task, self._serve_task = self._serve_task, None
+                sock.close()
+                error = task.exception() if not task.cancelled() else None
+                raise RunError(f"McpTaskServer could not start on {host}:{port}: {error!r}")
             await asyncio.sleep(0.01)
-        bound_port = server.servers[0].sockets[0].getsockname()[1]
+        bound_port = sock.getsockname()[1]
         shown_host = f"[{host}]" if ":" in host else host
         self._url = f"http://{shown_host}:{bound_port}/mcp"
         return self._url
-
-    def _serve_task_error(self) -> str:
-        return "the server exited during startup (is the port in use?)"
 
     async def stop(self) -> None:
         """Stop serving over HTTP."""
