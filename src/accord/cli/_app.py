@@ -155,6 +155,8 @@ def _run_with_signals(
     render_summary(out, outcome)
     if outcome.status == "error" and outcome.error is not None:
         err.print(f"[bold red]error:[/] the run failed: {escape(str(outcome.error))}")
+        if "EOF when reading a line" in str(outcome.error):
+            err.print("A human step (a user_proxy agent) found no input: run it in a terminal, or pipe the answers in.")
     if outcome.status == "cancelled":
         # a human-input thread may still be blocked reading stdin: don't wait for it
         out.file.flush()
