@@ -255,3 +255,25 @@ async def test_session_actor_commands() -> None:
             await actor.call("explode")
     finally:
         await (await actor.call("shutdown"))
+
+
+async def test_concurrent_calls_share_the_session() -> None:
+    import asyncio
+
+    async with McpWorkbench(everything()) as wb:
+        results = await asyncio.gather(*[wb.call_tool("echo", {"message": str(i)}) for i in range(20)])
+        assert [r.to_text() for r in results] == [f"Echo: {i}" for i in range(20)]
+        assert wb.connection.connect_count == 1
+
+
+async def test_restart_after_stop() -> None:
+    wb = McpWorkbench(everything())
+    await wb.start()
+    first = wb.server_process_id
+    await wb.stop()
+    await wb.start()
+    try:
+        assert (await wb.call_tool("echo", {"message": "again"})).to_text() == "Echo: again"
+        assert wb.server_process_id != first
+    finally:
+        await wb.stop()
