@@ -23,6 +23,8 @@ EVERYTHING_JS = REPO / "node_modules/@modelcontextprotocol/server-everything/dis
 AUTOGEN_PYTHON = REPO / ".bench/autogen-venv/bin/python"
 N = 50
 ROUNDS = 60
+HTTP_CALLS = 600
+HTTP_SERVER_PY = REPO / "tests/tools/tools_mcp_http_server.py"
 ARGS = {"message": "benchmark"}
 
 
@@ -71,6 +73,36 @@ async def accord_vs_raw() -> tuple[tuple[float, float], tuple[float, float]]:
     return med("raw"), med("accord")
 
 
+async def http_accord_vs_raw(url: str) -> tuple[float, float]:
+    """Same server process for both clients (streamable HTTP): median wall microseconds per call."""
+    import httpx
+    from mcp import ClientSession
+    from mcp.client.streamable_http import streamable_http_client
+
+    from accord.tools.mcp import McpWorkbench, StreamableHttpServerParams
+
+    raw: list[float] = []
+    ours: list[float] = []
+    async with (
+        httpx.AsyncClient() as client,
+        streamable_http_client(url, http_client=client) as (read, write, _),
+        ClientSession(read, write) as session,
+        McpWorkbench(StreamableHttpServerParams(url=url)) as workbench,
+    ):
+        await session.initialize()
+        await workbench.list_tools()
+        for i in range(HTTP_CALLS + 50):
+            t0 = time.perf_counter()
+            await session.call_tool("add", {"a": 1, "b": 2})
+            t1 = time.perf_counter()
+            await workbench.call_tool("add", {"a": 1, "b": 2})
+            t2 = time.perf_counter()
+            if i >= 50:
+                raw.append(t1 - t0)
+                ours.append(t2 - t1)
+    return statistics.median(raw) * 1e6, statistics.median(ours) * 1e6
+
+
 async def autogen_workbench() -> float:
     from autogen_ext.tools.mcp import McpWorkbench, StdioServerParams  # type: ignore[import-not-found]
 
@@ -98,6 +130,13 @@ def main() -> None:
         f"accord overhead per call: wall {100 * (ours[0] - raw[0]) / raw[0]:+.1f}%, "
         f"client CPU {100 * (ours[1] - raw[1]) / raw[1]:+.1f}%"
     )
+    http = _run_http_comparison()
+    if http is not None:
+        raw_http, ours_http = http
+        print(f"streamable HTTP, Python server 'add' (one server, median of {HTTP_CALLS} calls each, alternating)")
+        print(f"raw SDK ClientSession.call_tool : {raw_http:8.1f} us")
+        overhead = 100 * (ours_http - raw_http) / raw_http
+        print(f"accord McpWorkbench.call_tool   : {ours_http:8.1f} us   overhead {overhead:+.1f}%")
     probe = subprocess.run(
         [str(AUTOGEN_PYTHON), "-c", "import mcp, autogen_ext.tools.mcp"], capture_output=True, text=True
     )
@@ -107,6 +146,31 @@ def main() -> None:
         print(f"AutoGen McpWorkbench.call_tool  : {theirs:8.1f} us   (wall, median of batches; separate process)")
     else:
         print("AutoGen McpWorkbench: not measured (its venv lacks autogen-ext[mcp])")
+
+
+def _run_http_comparison() -> tuple[float, float] | None:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = subprocess.Popen(
+        [sys.executable, str(HTTP_SERVER_PY), str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                    break
+            except OSError:
+                time.sleep(0.05)
+        else:
+            return None
+        return asyncio.run(http_accord_vs_raw(f"http://127.0.0.1:{port}/mcp"))
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
 
 
 if __name__ == "__main__":
