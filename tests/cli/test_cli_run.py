@@ -201,3 +201,22 @@ def test_team_json_written_by_autogen_runs_as_is_and_is_metered() -> None:
     result = accord("run", path, "--task", "x", "--max-turns", "1")
     assert result.returncode == 3, output(result)
     assert "Maximum number of turns 1 reached." in result.stdout
+
+
+def test_tools_come_from_a_file_the_user_trusts_on_the_command_line(tmp_path: Path) -> None:
+    (tmp_path / "tools.py").write_text(
+        'def word_count(text: str) -> int:\n    """Count the words of a text."""\n    return len(text.split())\n'
+    )
+    (tmp_path / "spec.yaml").write_text('task: count "a b c"\nagents:\n  - name: counter\n    tools: [word_count]\n')
+    script = [{"tool_calls": [{"name": "word_count", "arguments": {"text": "a b c"}}]}]
+    (tmp_path / "s.json").write_text(json.dumps(script))
+    refused = accord("run", "spec.yaml", "--model", "scripted:s.json", cwd=tmp_path)
+    assert refused.returncode == 2, output(refused)
+    assert "no trusted function 'word_count' is registered" in refused.stderr and "--tools" in refused.stderr
+    result = accord("run", "spec.yaml", "--model", "scripted:s.json", "--tools", "tools.py", cwd=tmp_path)
+    assert result.returncode == 0, output(result)
+    assert "counter calls word_count" in result.stdout and "↳ word_count: 3" in result.stdout
+    dumped = accord("validate", "spec.yaml", "--tools", "tools.py", "--dump", cwd=tmp_path)
+    assert '"description": "Count the words of a text."' in dumped.stdout
+    missing = accord("run", "spec.yaml", "--tools", "nope.py", cwd=tmp_path)
+    assert missing.returncode == 2 and "--tools nope.py: file not found" in missing.stderr

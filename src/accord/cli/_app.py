@@ -43,6 +43,18 @@ def _fail(err: Console, message: str, code: int = EXIT_BAD_INPUT) -> typer.Exit:
     return typer.Exit(code)
 
 
+def _trust(err: Console, tools: list[str] | None, spec: Path) -> None:
+    if not tools:
+        return
+    from .._errors import UsageError
+    from ._trust import trust_tools
+
+    try:
+        trust_tools(tools, base=spec.resolve().parent)
+    except UsageError as e:
+        raise _fail(err, str(e)) from e
+
+
 def _load(err: Console, spec: Path, model: str | None, *, check_credentials: bool = True) -> BuiltSpec:
     try:
         return load_spec(spec, model=model, check_credentials=check_credentials)
@@ -71,6 +83,10 @@ def run(
         list[str] | None,
         typer.Option("--allow-mcp", help="allow MCP servers of the spec to start this command (repeatable)"),
     ] = None,
+    tools: Annotated[
+        list[str] | None,
+        typer.Option("--tools", help="trust the functions of this Python file or module as tools (repeatable)"),
+    ] = None,
 ) -> None:
     """Run the agent or team of SPEC on a task, streaming everything it does, then print a summary.
 
@@ -78,6 +94,7 @@ def run(
     130 cancelled (Ctrl-C).
     """
     out, err = _consoles()
+    _trust(err, tools, spec)
     built = _load(err, spec, model)
     the_task = task if task is not None else built.task
     if not the_task:
@@ -144,6 +161,8 @@ def _run_with_signals(
             err.print(f"[bold red]error:[/] could not load the spec: {escape(str(e))}")
             if type(e).__name__ == "McpCommandNotAllowedError":
                 err.print("With accord run, allow it with --allow-mcp COMMAND (a command or a command-line prefix).")
+            if "no trusted function" in str(e):
+                err.print("With accord run, trust the functions of a Python file with --tools FILE.py.")
             return EXIT_BAD_INPUT
         err.print(f"[bold red]error:[/] {type(e).__name__}: {escape(str(e))}")
         return EXIT_RUN_ERROR
@@ -175,9 +194,14 @@ def validate(
     spec: Annotated[Path, typer.Argument(help="spec file to check")],
     model: Annotated[str | None, typer.Option("--model", "-m", help="check with this model instead")] = None,
     dump: Annotated[bool, typer.Option("--dump", help="print the AutoGen component JSON the spec builds")] = False,
+    tools: Annotated[
+        list[str] | None,
+        typer.Option("--tools", help="trust the functions of this Python file or module as tools (repeatable)"),
+    ] = None,
 ) -> None:
     """Check SPEC without running it: fields, references, model references and component providers."""
     out, err = _consoles()
+    _trust(err, tools, spec)
     built = _load(err, spec, model, check_credentials=False)
     from ._inspect import check_providers, describe
 

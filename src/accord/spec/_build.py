@@ -181,11 +181,24 @@ class _Builder:
 
     @staticmethod
     def function_tool(name: str) -> dict[str, Any]:
+        """A FunctionTool naming a trusted function; its docstring is the description when it is registered."""
+        import inspect
+
+        from ..tools import registered_functions
+
         short = name.rsplit(".", 1)[-1]
+        description = ""
+        functions = registered_functions()
+        fn = functions.get(name)
+        if fn is None:
+            matches = [f for k, f in functions.items() if k.rsplit(".", 1)[-1] == short]
+            fn = matches[0] if len(matches) == 1 else None
+        if fn is not None:
+            description = (inspect.getdoc(fn) or "").split("\n\n", 1)[0]
         return {
             "provider": "autogen_core.tools.FunctionTool",
             "component_type": "tool",
-            "config": {"name": short, "description": "", "function": name, "source_code": ""},
+            "config": {"name": short, "description": description, "function": name, "source_code": ""},
         }
 
     # -- agents
