@@ -155,3 +155,14 @@ def test_invalid_component_model_and_non_component_provider() -> None:
 def test_component_model_from_json_text() -> None:
     text = ComponentModel(provider="autogen_core.InMemoryStore", config={}).model_dump_json()
     assert isinstance(load_component(text), InMemoryStore)
+
+
+def test_subclass_does_not_take_over_its_parents_provider() -> None:
+    from accord.core._component_registry import resolve_provider
+
+    class Child(InMemoryStore[int]):
+        pass
+
+    register_component(Child)
+    assert resolve_provider("autogen_core.InMemoryStore") is InMemoryStore
+    assert resolve_provider(f"{__name__}.{Child.__qualname__}") is Child

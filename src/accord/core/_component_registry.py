@@ -55,7 +55,8 @@ def register_component(cls: type[Any], *providers: str) -> type[Any]:
     Usable as a plain call or (without extra providers) as a class decorator.
     """
     names = {f"{cls.__module__}.{cls.__qualname__}", *providers}
-    override = getattr(cls, "component_provider_override", None)
+    # Only the class's own override: a subclass inherits its parent's, and must not take over the parent's provider.
+    override = cls.__dict__.get("component_provider_override")
     if isinstance(override, str):
         names.add(override)
     with _lock:

@@ -13,7 +13,6 @@ from typing import Any
 from .. import agents as _agents
 from ..agents import AssistantAgent
 from ..base import ChatAgent
-from ..core import register_component
 from ..models import ChatCompletionClient
 from ._magentic_one import MagenticOneGroupChat
 
@@ -96,7 +95,3 @@ class MagenticOne(MagenticOneGroupChat):
             participants.append(_agents.UserProxyAgent("User", input_func=input_func))
         super().__init__(participants, model_client=client)
 
-
-# A MagenticOne dumps as the MagenticOneGroupChat it is (as in AutoGen); subclassing registered MagenticOne under
-# that provider, so give the provider back to MagenticOneGroupChat.
-register_component(MagenticOneGroupChat)
