@@ -220,3 +220,22 @@ def test_tools_come_from_a_file_the_user_trusts_on_the_command_line(tmp_path: Pa
     assert '"description": "Count the words of a text."' in dumped.stdout
     missing = accord("run", "spec.yaml", "--tools", "nope.py", cwd=tmp_path)
     assert missing.returncode == 2 and "--tools nope.py: file not found" in missing.stderr
+
+
+def test_save_writes_the_run_as_json_even_when_a_limit_stops_it(tmp_path: Path) -> None:
+    script = {"model": "gpt-4.1", "agents": {"writer": ["Draft one.", "Draft two."], "critic": ["No.", "No."]}}
+    spec = write_team(tmp_path, script)
+    result = accord(
+        "run", spec, "--model", "scripted:script.json", "--max-turns", "2", "--save", "run.json", cwd=tmp_path
+    )
+    assert result.returncode == 3, output(result)
+    record = json.loads((tmp_path / "run.json").read_text())
+    assert record["status"] == "limit" and record["stop_reason"] == "Maximum number of turns 2 reached."
+    assert record["task"] == "Write a slogan for a bakery."
+    assert [(m["type"], m["source"]) for m in record["messages"]] == [
+        ("TextMessage", "user"),
+        ("TextMessage", "writer"),
+        ("TextMessage", "critic"),
+    ]
+    assert [u["label"] for u in record["usage"]] == ["writer", "critic"]
+    assert record["model_calls"] == 2 and record["cost_usd"] > 0

@@ -87,6 +87,10 @@ def run(
         list[str] | None,
         typer.Option("--tools", help="trust the functions of this Python file or module as tools (repeatable)"),
     ] = None,
+    save: Annotated[
+        Path | None,
+        typer.Option("--save", help="write the run (summary, messages, usage per model call) to this JSON file"),
+    ] = None,
 ) -> None:
     """Run the agent or team of SPEC on a task, streaming everything it does, then print a summary.
 
@@ -110,12 +114,18 @@ def run(
     models = ", ".join(sorted({m.reference for m in built.models})) or "as in the spec"
     out.print(f"[bold]accord run[/] {escape(str(spec))} [dim]· {built.kind} · model {escape(models)}[/]")
     out.print(f"[bold]task:[/] {escape(the_task)}")
-    code = _run_with_signals(out, err, built, the_task, limit_turns, budget)
+    code = _run_with_signals(out, err, built, the_task, limit_turns, budget, save)
     raise typer.Exit(code)
 
 
 def _run_with_signals(
-    out: Console, err: Console, built: BuiltSpec, task: str, max_turns: int | None, budget: float | None
+    out: Console,
+    err: Console,
+    built: BuiltSpec,
+    task: str,
+    max_turns: int | None,
+    budget: float | None,
+    save: Path | None = None,
 ) -> int:
     from ..core import CancellationToken
     from ._render import RunRenderer, render_summary
@@ -172,6 +182,14 @@ def _run_with_signals(
         if last is not None and outcome.status == "limit":
             out.print(f"[bold]partial result:[/] {escape(last)}")
     render_summary(out, outcome)
+    if save is not None:
+        from ._record import write_run_record
+
+        try:
+            write_run_record(save, outcome, task=task, spec_name=built.name)
+            out.print(f"[dim]run saved to {escape(str(save))}[/]")
+        except OSError as e:
+            err.print(f"[bold red]error:[/] cannot write {escape(str(save))}: {escape(str(e))}")
     if outcome.status == "error" and outcome.error is not None:
         err.print(f"[bold red]error:[/] the run failed: {escape(str(outcome.error))}")
         if "EOF when reading a line" in str(outcome.error):

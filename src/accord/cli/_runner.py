@@ -48,6 +48,7 @@ class RunOutcome:
     model_calls: int = 0
     error: BaseException | None = None
     unpriced: list[str] = field(default_factory=list)
+    usage: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def last_text(self) -> str | None:
@@ -144,6 +145,7 @@ async def run_built_spec(
         outcome.prompt_tokens, outcome.completion_tokens = meter.ledger.total_tokens()
         outcome.cost_usd = meter.spent()
         outcome.model_calls = len(meter.ledger)
+        outcome.usage = [record.to_dict() for record in meter.ledger.records]
         outcome.unpriced = sorted(meter.ledger.prices.unpriced)
         if runnable is not None:
             await _close(runnable)
