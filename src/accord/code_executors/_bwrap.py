@@ -81,8 +81,16 @@ def interpreter_paths(interpreter: str) -> tuple[str, ...]:
         found.append(str(Path(interpreter).absolute().parent.parent))
         if os.path.realpath(interpreter) == os.path.realpath(sys.executable):
             found += [sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix, *sys.path]
-    out = [os.path.normpath(p) for p in found if p and os.path.isabs(p)]
-    return tuple(_outermost([p for p in out if os.path.exists(p)]))
+    return _existing(found)
+
+
+def _existing(paths: Sequence[str]) -> tuple[str, ...]:
+    """The existing absolute ``paths``, each with its real path too (a link may point into a hidden dir)."""
+    out: list[str] = []
+    for path in paths:
+        if path and os.path.isabs(path) and os.path.exists(path):
+            out += [os.path.normpath(path), os.path.realpath(path)]
+    return tuple(_outermost(out))
 
 
 def _closed(path: str) -> bool:
@@ -121,9 +129,10 @@ class BindPlan:
 
 
 @lru_cache(maxsize=32)
-def bind_plan(interpreter: str, *, separate_uid: bool) -> BindPlan:
+def bind_plan(interpreter: str, *, separate_uid: bool, readable: tuple[str, ...] = ()) -> BindPlan:
+    """What to hide and what to bind back so that ``interpreter`` (and the ``readable`` paths) work inside."""
     private = [p for p in PRIVATE_DIRS if p == "/tmp" or os.path.isdir(p)]
-    needed = interpreter_paths(interpreter)
+    needed = _existing([*interpreter_paths(interpreter), *readable])
     if separate_uid:
         for path in needed:
             closed = closed_ancestor(path, skip=private)
@@ -147,18 +156,20 @@ def bwrap_args(
     privileged: bool = False,
     uid: int | None = None,
     writable: Sequence[str] = (),
+    readable: Sequence[str] = (),
 ) -> list[str]:
     """The bwrap command line (up to and including ``--``) for a program run in ``work_dir``.
 
     ``inside``: where the work dir appears in the sandbox (default: its own path); ``writable``: more
-    directories bound read-write at their own paths; ``uid``: with ``privileged`` (bwrap runs as root), the
-    unprivileged uid the program runs as.
+    directories bound read-write at their own paths; ``readable``: more paths the program needs to read
+    (a virtualenv), bound back read-only like the interpreter's; ``uid``: with ``privileged`` (bwrap runs as
+    root), the unprivileged uid the program runs as.
     """
     inside = inside or work_dir
-    plan = bind_plan(interpreter, separate_uid=uid is not None)
+    plan = bind_plan(interpreter, separate_uid=uid is not None, readable=tuple(readable))
     args = [bwrap, "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc"]
     for private in plan.private:
-        args += ["--perms", "0755", "--tmpfs", private]
+        args += ["--tmpfs", private]  # mode 0755
     for masked in MASKED_FILES:
         if os.path.exists(masked):
             args += ["--ro-bind", "/dev/null", masked]

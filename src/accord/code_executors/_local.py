@@ -238,6 +238,7 @@ $functions"""
                 allow_network=self._allow_network,
                 interpreter=interpreter,
                 extra_env=self._env,
+                readable=self._venv_paths,
             )
             self._sandbox_obj.prepare_work_dir()
         return self._sandbox_obj
@@ -286,6 +287,15 @@ $functions"""
     def _venv_path(self) -> list[str]:
         venv = self._virtual_env_context
         return [str(os.path.abspath(venv.bin_path))] if venv is not None else []
+
+    @property
+    def _venv_paths(self) -> list[str]:
+        """The virtualenv's own directories, bound into the sandbox wherever they live."""
+        venv = self._virtual_env_context
+        if venv is None:
+            return []
+        names = ("env_dir", "bin_path", "env_exec_cmd")
+        return [os.path.abspath(str(getattr(venv, n))) for n in names if getattr(venv, n, None)]
 
     @property
     def _venv_env(self) -> dict[str, str]:

@@ -268,6 +268,7 @@ class Sandbox:
         allow_network: bool = False,
         interpreter: str = sys.executable,
         extra_env: Mapping[str, str] | None = None,
+        readable: Sequence[str] = (),
     ) -> None:
         self.mode: SandboxMode = mode
         self.work_dir = work_dir
@@ -275,6 +276,7 @@ class Sandbox:
         self.allow_network = allow_network
         self.extra_env = dict(extra_env or {})
         self.interpreter = interpreter
+        self.readable = tuple(readable)
         self._caps = detect(mode, interpreter, allow_network)
         self.uid: int | None = uid_for(work_dir) if self._caps.drop_uid else None
         # Where the work dir appears inside the sandbox: the same path when the sandbox uid can reach it.
@@ -339,7 +341,9 @@ class Sandbox:
         for name in PROTECTION_NAMES:
             if name not in active:
                 inactive.setdefault(name, f"not available with mechanism {mech!r}")
-        exposed = bind_plan(self.interpreter, separate_uid=self.uid is not None).exposed if mech == "bwrap" else ()
+        exposed: tuple[str, ...] = ()
+        if mech == "bwrap":
+            exposed = bind_plan(self.interpreter, separate_uid=self.uid is not None, readable=self.readable).exposed
         return SandboxProtections(mech, frozenset(active), inactive, self.uid, exposed)
 
     # -- running -------------------------------------------------------------------------------------------------
@@ -385,6 +389,7 @@ class Sandbox:
                 allow_network=self.allow_network,
                 env=env,
                 interpreter=self.interpreter,
+                readable=self.readable,
                 inside=self.inside_dir,
                 privileged=_is_root(),
                 uid=self.uid,
