@@ -45,6 +45,10 @@ def test_validate_needs_no_credentials() -> None:
         ("agents:\n  - name: a\n    model: nope:x\n", ":3: agents[0].model: unknown model provider 'nope'"),
         ("agents:\n  - name: a\n    tools: [\n", ":4: invalid YAML"),
         ("- just\n- a list\n", ":1: a spec must be a mapping"),
+        (
+            "models:\n  fast: local\nagents:\n  - name: a\n    model: fats\n",
+            ":5: agents[0].model: 'fats' is neither a provider nor a name from 'models' (fast)",
+        ),
     ],
 )
 def test_invalid_specs_name_file_line_and_field(tmp_path: Path, text: str, expected: str) -> None:

@@ -15,7 +15,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from ._errors import SpecError
-from ._models import ResolvedModel, resolve_model
+from ._models import PROVIDERS, ResolvedModel, resolve_model
 from ._schema import AgentSpec, McpServerSpec, ModelSpec, SpecDocument, TeamSpec, TerminationSpec
 from ._source import FieldPath, SpecSource, format_path
 
@@ -145,7 +145,11 @@ class _Builder:
         except SpecError as e:
             if self.model_override is not None:
                 raise type(e)(f"--model {self.model_override}: {e.problem}") from e
-            raise self.source.error(e.problem, path, cls=type(e)) from e
+            problem = e.problem
+            if spec.model is None and spec.provider not in PROVIDERS:
+                named = ", ".join(self.doc.models) or "none are defined"
+                problem = f"{spec.provider!r} is neither a provider nor a name from 'models' ({named}). {problem}"
+            raise self.source.error(problem, path, cls=type(e)) from e
         self.models.append(resolved)
         return resolved.component
 
