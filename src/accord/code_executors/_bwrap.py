@@ -60,7 +60,8 @@ def interpreter_paths(interpreter: str) -> tuple[str, ...]:
     hop, seen = os.path.abspath(interpreter), set[str]()
     while hop not in seen:  # each link of a chain such as .venv/bin/python -> python3 -> /root/.pyenv/.../python3
         seen.add(hop)
-        found.append(os.path.dirname(hop))
+        # Its directory, or the link alone where that directory is a whole private one (a link in /root).
+        found.append(hop if os.path.dirname(hop) in PRIVATE_DIRS else os.path.dirname(hop))
         if not os.path.islink(hop):
             break
         hop = os.path.normpath(os.path.join(os.path.dirname(hop), os.readlink(hop)))
