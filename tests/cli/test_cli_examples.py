@@ -84,6 +84,7 @@ def test_ctrl_c_during_a_run_cancels_cleanly_with_a_partial_summary(tmp_path: Pa
     assert "Traceback" not in err.decode()
     assert "cancelled" in out and "Cancelled by the user (Ctrl-C)." in out
     assert "Meet the Forever Bottle" in out  # what was produced before Ctrl-C
+    assert "partial result: Give the exact recycled share" in out
     assert "messages      │ 3" in out  # task, writer, reviewer
 
 

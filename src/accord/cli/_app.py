@@ -177,10 +177,9 @@ def _run_with_signals(
         err.print(f"[bold red]error:[/] {type(e).__name__}: {escape(str(e))}")
         return EXIT_RUN_ERROR
     renderer.finish()
-    if outcome.status == "completed" or outcome.status == "limit":
-        last = outcome.last_text
-        if last is not None and outcome.status == "limit":
-            out.print(f"[bold]partial result:[/] {escape(last)}")
+    last = outcome.last_text
+    if last is not None and outcome.status in ("limit", "cancelled") and len(outcome.messages) > 1:
+        out.print(f"[bold]partial result:[/] {escape(last)}")
     render_summary(out, outcome)
     if save is not None:
         from ._record import write_run_record
