@@ -14,7 +14,6 @@ import shutil
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Literal, Protocol
 
 from ..core import CancellationToken, load_component
@@ -74,7 +73,7 @@ def prepare_component(built: BuiltSpec, meter: RunMeter, *, max_turns: int | Non
     return component
 
 
-def copy_executor_files(built: BuiltSpec, component: dict[str, Any]) -> None:
+def copy_executor_files(built: BuiltSpec) -> None:
     """Copy each code executor's input files into its work dir (creating the work dir when the spec names one)."""
     for item in built.executor_files:
         if item.work_dir is None:
@@ -109,7 +108,7 @@ async def run_built_spec(
     runnable: Any = None
     try:
         component = prepare_component(built, meter, max_turns=max_turns)
-        copy_executor_files(built, component)
+        copy_executor_files(built)
         runnable = load_component(component)
         if on_loaded is not None:
             on_loaded(runnable)
@@ -213,11 +212,3 @@ def _collect(
             _collect(child, agents, workbenches, seen=seen, depth=depth + 1, kinds=kinds)
         elif hasattr(child, "run_stream"):
             _collect(child, agents, workbenches, seen=seen, depth=depth + 1, kinds=kinds)
-
-
-def resolve_task(built: BuiltSpec, task: str | None) -> str | None:
-    return task if task is not None else built.task
-
-
-def spec_dir(path: str) -> Path:
-    return Path(path).resolve().parent

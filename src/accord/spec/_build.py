@@ -7,7 +7,7 @@ component registry does not know, and never runs code it carries.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -41,8 +41,6 @@ DEFAULT_SYSTEM_MESSAGE = (
     "You are a helpful AI assistant. Solve tasks using your tools. "
     "Reply with TERMINATE when the task has been completed."
 )
-
-ModelResolver = Callable[[ModelSpec, FieldPath, str | None], ResolvedModel]
 
 
 @dataclass
