@@ -210,7 +210,8 @@ def load_script(path: Path, agent: str | None) -> tuple[list[Any], str]:
     """Read a script file for ``scripted:FILE``; returns the answers for ``agent`` and the model name to price.
 
     The file holds a list of answers (every agent plays the same list) or a mapping
-    ``{"model": NAME, "agents": {AGENT: [answers]}, "default": [answers]}``. An answer is a string (text), or
+    ``{"model": NAME, "agents": {AGENT: [answers]}, "default": [answers]}`` (``team`` is the agent name of a
+    selector's or Magentic-One's own model). An answer is a string (text), or
     ``{"tool_calls": [{"name": ..., "arguments": {...}}]}``, or ``{"text": ..., "prompt_tokens": N,
     "completion_tokens": N}``.
     """
