@@ -239,3 +239,16 @@ def test_save_writes_the_run_as_json_even_when_a_limit_stops_it(tmp_path: Path) 
     ]
     assert [u["label"] for u in record["usage"]] == ["writer", "critic"]
     assert record["model_calls"] == 2 and record["cost_usd"] > 0
+
+
+def test_selector_team_reads_its_own_model_from_the_team_script(tmp_path: Path) -> None:
+    spec = TEAM_SPEC.replace("type: round_robin", "type: selector")
+    script = {
+        "agents": {"team": ["critic", "writer"], "writer": ["Fresh every morning."], "critic": ["Hm.", "APPROVE"]}
+    }
+    path = write_team(tmp_path, script, spec)
+    result = accord("run", path, "--model", "scripted:script.json", cwd=tmp_path)
+    assert result.returncode == 0, output(result)
+    out = result.stdout
+    assert out.index("── critic") < out.index("── writer")  # the order the selector's model chose
+    assert "Text 'APPROVE' mentioned" in out
