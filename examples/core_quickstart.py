@@ -23,7 +23,6 @@ from autogen_core import (
 )
 
 
-
 @dataclass
 class Greeting:
     name: str
