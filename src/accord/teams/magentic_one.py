@@ -94,4 +94,3 @@ class MagenticOne(MagenticOneGroupChat):
         if hil_mode:
             participants.append(_agents.UserProxyAgent("User", input_func=input_func))
         super().__init__(participants, model_client=client)
-
