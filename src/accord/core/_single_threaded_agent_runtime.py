@@ -435,12 +435,12 @@ class SingleThreadedAgentRuntime:
             for recipient in recipients:
                 if recipient != sender:
                     self._pending += 1
-                    self._spawn(self._deliver_one(message, recipient, ctx, True))
+                    self._spawn(self._deliver_one(message, recipient, ctx))
         finally:
             self._end()
 
-    async def _deliver_one(self, message: Any, recipient: AgentId, ctx: MessageContext, spawned: bool = False) -> None:
-        """Deliver a published message to one recipient; ``spawned``: runs in its own counted task."""
+    async def _deliver_one(self, message: Any, recipient: AgentId, ctx: MessageContext) -> None:
+        """Deliver a published message to one recipient, in its own task (counted in ``_pending``)."""
         try:
             if ctx.cancellation_token.is_cancelled():
                 return
@@ -458,12 +458,12 @@ class SingleThreadedAgentRuntime:
                     await agent.on_message(message, ctx)
             finally:
                 MessageHandlerContext._CONTEXT.reset(token_ctx)
-        except BaseException as e:
-            if isinstance(e, asyncio.CancelledError):
-                return
+        except asyncio.CancelledError:
+            return
+        except Exception as e:
             if self._listeners:
                 self._emit("error", ctx.message_id, message, ctx.sender, recipient, ctx.topic_id, None, e)
-            if event_logger.isEnabledFor(logging.INFO) and isinstance(e, Exception):
+            if event_logger.isEnabledFor(logging.INFO):
                 event_logger.info(
                     MessageHandlerExceptionEvent(payload=repr(message), handling_agent=recipient, exception=e)
                 )
@@ -471,9 +471,8 @@ class SingleThreadedAgentRuntime:
             if not self._ignore_unhandled_exceptions and self._error is None:
                 self._error = e
         finally:
-            if spawned:
-                self._end()
-                self._tasks.discard(asyncio.current_task())  # type: ignore[arg-type]
+            self._end()
+            self._tasks.discard(asyncio.current_task())  # type: ignore[arg-type]
 
     # ---------------------------------------------------------------- manual stepping and lifecycle
 
