@@ -409,4 +409,3 @@ async def test_unhandled_message_type_returns_none() -> None:
     runtime.start()
     assert await runtime.send_message(Unhandled(1), AgentId("counter", "k")) is None
     await runtime.stop_when_idle()
-
