@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from abc import ABC, abstractmethod
+from abc import ABC
 from collections.abc import AsyncGenerator, Callable, Mapping, Sequence
 from typing import Any
 
@@ -153,7 +153,6 @@ class BaseGroupChat(Team, ABC, ComponentBase[BaseModel]):
 
     # ------------------------------------------------------------------ wiring
 
-    @abstractmethod
     def _create_group_chat_manager_factory(
         self,
         name: str,
@@ -167,7 +166,48 @@ class BaseGroupChat(Team, ABC, ComponentBase[BaseModel]):
         max_turns: int | None,
         message_factory: MessageFactory,
     ) -> ManagerFactory:
-        """A factory for this team's manager."""
+        """A factory for this team's manager: ``group_chat_manager_class`` built from these arguments.
+
+        The team's own options (model client, graph...) come from :meth:`_group_chat_manager_options`. A custom team
+        may override this method instead, as in AutoGen.
+        """
+        manager_class = self._base_group_chat_manager_class
+
+        def factory() -> BaseGroupChatManager:
+            return manager_class(
+                name=name,
+                group_topic_type=group_topic_type,
+                output_topic_type=output_topic_type,
+                participant_topic_types=participant_topic_types,
+                participant_names=participant_names,
+                participant_descriptions=participant_descriptions,
+                output_message_queue=output_message_queue,
+                termination_condition=termination_condition,
+                max_turns=max_turns,
+                message_factory=message_factory,
+                **self._group_chat_manager_options(),
+            )
+
+        return factory
+
+    def _group_chat_manager_options(self) -> dict[str, Any]:
+        """Keyword arguments for the manager beyond the standard ones (by default ``emit_team_events``)."""
+        return {"emit_team_events": self._emit_team_events}
+
+    def _manager_factory(self) -> ManagerFactory:
+        """:meth:`_create_group_chat_manager_factory` called with this team's standard arguments."""
+        return self._create_group_chat_manager_factory(
+            name=self._group_chat_manager_name,
+            group_topic_type=self._group_topic_type,
+            output_topic_type=self._output_topic_type,
+            participant_topic_types=self._participant_topic_types,
+            participant_names=self._participant_names,
+            participant_descriptions=self._participant_descriptions,
+            output_message_queue=self._output_message_queue,
+            termination_condition=self._termination_condition,
+            max_turns=self._max_turns,
+            message_factory=self._message_factory,
+        )
 
     async def _init(self, runtime: AgentRuntime) -> None:
         ids: dict[str, AgentId] = {}
@@ -184,19 +224,7 @@ class BaseGroupChat(Team, ABC, ComponentBase[BaseModel]):
             await runtime.add_subscription(TypeSubscription(topic_type=self._group_topic_type, agent_type=topic_type))
             self._containers[participant.name] = container
             ids[participant.name] = agent_id
-        factory = self._create_group_chat_manager_factory(
-            name=self._group_chat_manager_name,
-            group_topic_type=self._group_topic_type,
-            output_topic_type=self._output_topic_type,
-            participant_topic_types=self._participant_topic_types,
-            participant_names=self._participant_names,
-            participant_descriptions=self._participant_descriptions,
-            output_message_queue=self._output_message_queue,
-            termination_condition=self._termination_condition,
-            max_turns=self._max_turns,
-            message_factory=self._message_factory,
-        )
-        manager = factory()
+        manager = self._manager_factory()()
         manager_type = self._group_chat_manager_topic_type
         await runtime.register_agent_instance(manager, self._manager_id)
         for topic in (manager_type, self._group_topic_type, self._output_topic_type):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, Literal, Self
 
 from pydantic import BaseModel
@@ -249,48 +249,10 @@ class GraphFlow(BaseGroupChat, Component[GraphFlowConfig]):
             custom_message_types=custom_message_types,
         )
         # Validate now (not at the first run): bad graphs and cyclic graphs without a stop fail at construction.
-        self._create_group_chat_manager_factory(
-            self._group_chat_manager_name,
-            self._group_topic_type,
-            self._output_topic_type,
-            self._participant_topic_types,
-            self._participant_names,
-            self._participant_descriptions,
-            self._output_message_queue,
-            termination_condition,
-            max_turns,
-            self._message_factory,
-        )()
+        self._manager_factory()()
 
-    def _create_group_chat_manager_factory(
-        self,
-        name: str,
-        group_topic_type: str,
-        output_topic_type: str,
-        participant_topic_types: list[str],
-        participant_names: list[str],
-        participant_descriptions: list[str],
-        output_message_queue: OutputQueue,
-        termination_condition: TerminationCondition | None,
-        max_turns: int | None,
-        message_factory: MessageFactory,
-    ) -> Callable[[], BaseGroupChatManager]:
-        def factory() -> BaseGroupChatManager:
-            return GraphFlowManager(
-                name,
-                group_topic_type,
-                output_topic_type,
-                participant_topic_types,
-                participant_names,
-                participant_descriptions,
-                output_message_queue,
-                termination_condition,
-                max_turns,
-                message_factory,
-                self._graph,
-            )
-
-        return factory
+    def _group_chat_manager_options(self) -> dict[str, Any]:
+        return {"graph": self._graph}
 
     def _to_config(self) -> GraphFlowConfig:
         return GraphFlowConfig(

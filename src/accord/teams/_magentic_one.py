@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, Self
 
 from pydantic import BaseModel
@@ -377,38 +377,13 @@ class MagenticOneGroupChat(BaseGroupChat, Component[MagenticOneGroupChatConfig])
         self._max_stalls = max_stalls
         self._final_answer_prompt = final_answer_prompt
 
-    def _create_group_chat_manager_factory(
-        self,
-        name: str,
-        group_topic_type: str,
-        output_topic_type: str,
-        participant_topic_types: list[str],
-        participant_names: list[str],
-        participant_descriptions: list[str],
-        output_message_queue: OutputQueue,
-        termination_condition: TerminationCondition | None,
-        max_turns: int | None,
-        message_factory: MessageFactory,
-    ) -> Callable[[], BaseGroupChatManager]:
-        def factory() -> BaseGroupChatManager:
-            return MagenticOneOrchestrator(
-                name,
-                group_topic_type,
-                output_topic_type,
-                participant_topic_types,
-                participant_names,
-                participant_descriptions,
-                max_turns,
-                message_factory,
-                self._model_client,
-                self._max_stalls,
-                self._final_answer_prompt,
-                output_message_queue,
-                termination_condition,
-                self._emit_team_events,
-            )
-
-        return factory
+    def _group_chat_manager_options(self) -> dict[str, Any]:
+        return {
+            "model_client": self._model_client,
+            "max_stalls": self._max_stalls,
+            "final_answer_prompt": self._final_answer_prompt,
+            "emit_team_events": self._emit_team_events,
+        }
 
     def _to_config(self) -> MagenticOneGroupChatConfig:
         return MagenticOneGroupChatConfig(

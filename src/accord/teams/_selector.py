@@ -378,43 +378,18 @@ class SelectorGroupChat(BaseGroupChat, Component[SelectorGroupChatConfig]):
         self._model_client_streaming = model_client_streaming
         self._model_context = model_context
 
-    def _create_group_chat_manager_factory(
-        self,
-        name: str,
-        group_topic_type: str,
-        output_topic_type: str,
-        participant_topic_types: list[str],
-        participant_names: list[str],
-        participant_descriptions: list[str],
-        output_message_queue: OutputQueue,
-        termination_condition: TerminationCondition | None,
-        max_turns: int | None,
-        message_factory: MessageFactory,
-    ) -> Callable[[], BaseGroupChatManager]:
-        def factory() -> BaseGroupChatManager:
-            return SelectorGroupChatManager(
-                name,
-                group_topic_type,
-                output_topic_type,
-                participant_topic_types,
-                participant_names,
-                participant_descriptions,
-                output_message_queue,
-                termination_condition,
-                max_turns,
-                message_factory,
-                self._model_client,
-                self._selector_prompt,
-                self._allow_repeated_speaker,
-                self._selector_func,
-                self._max_selector_attempts,
-                self._candidate_func,
-                self._emit_team_events,
-                self._model_context,
-                self._model_client_streaming,
-            )
-
-        return factory
+    def _group_chat_manager_options(self) -> dict[str, Any]:
+        return {
+            "model_client": self._model_client,
+            "selector_prompt": self._selector_prompt,
+            "allow_repeated_speaker": self._allow_repeated_speaker,
+            "selector_func": self._selector_func,
+            "max_selector_attempts": self._max_selector_attempts,
+            "candidate_func": self._candidate_func,
+            "emit_team_events": self._emit_team_events,
+            "model_context": self._model_context,
+            "model_client_streaming": self._model_client_streaming,
+        }
 
     def _to_config(self) -> SelectorGroupChatConfig:
         return SelectorGroupChatConfig(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, Self
 
 from pydantic import BaseModel
@@ -160,36 +160,6 @@ class Swarm(BaseGroupChat, Component[SwarmConfig]):
             custom_message_types=custom_message_types,
             emit_team_events=emit_team_events,
         )
-
-    def _create_group_chat_manager_factory(
-        self,
-        name: str,
-        group_topic_type: str,
-        output_topic_type: str,
-        participant_topic_types: list[str],
-        participant_names: list[str],
-        participant_descriptions: list[str],
-        output_message_queue: OutputQueue,
-        termination_condition: TerminationCondition | None,
-        max_turns: int | None,
-        message_factory: MessageFactory,
-    ) -> Callable[[], BaseGroupChatManager]:
-        def factory() -> BaseGroupChatManager:
-            return SwarmGroupChatManager(
-                name,
-                group_topic_type,
-                output_topic_type,
-                participant_topic_types,
-                participant_names,
-                participant_descriptions,
-                output_message_queue,
-                termination_condition,
-                max_turns,
-                message_factory,
-                self._emit_team_events,
-            )
-
-        return factory
 
     def _to_config(self) -> SwarmConfig:
         return SwarmConfig(
