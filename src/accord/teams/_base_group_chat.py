@@ -6,7 +6,7 @@ import asyncio
 import uuid
 from abc import ABC
 from collections.abc import AsyncGenerator, Callable, Mapping, Sequence
-from typing import Any
+from typing import Any, Protocol
 
 from pydantic import BaseModel
 
@@ -37,6 +37,15 @@ from ._manager import BaseGroupChatManager, OutputQueue
 __all__ = ["BaseGroupChat", "TeamRunningError"]
 
 ManagerFactory = Callable[[], BaseGroupChatManager]
+
+
+class TeamConfigFields(Protocol):
+    """The fields every team config has besides its participants (see :meth:`BaseGroupChat._common_config_fields`)."""
+
+    name: str | None
+    description: str | None
+    termination_condition: ComponentModel | None
+    max_turns: int | None
 
 
 class TeamRunningError(UsageError, RunError):
@@ -430,6 +439,28 @@ class BaseGroupChat(Team, ABC, ComponentBase[BaseModel]):
 
     def _participant_configs(self) -> list[ComponentModel]:
         return [p.dump_component() for p in self._participants]
+
+    def _common_config_fields(self) -> dict[str, Any]:
+        """The config fields every team has: name, description, participants, termination_condition, max_turns."""
+        termination = self._termination_condition
+        return {
+            "name": self._name,
+            "description": self._description,
+            "participants": self._participant_configs(),
+            "termination_condition": termination.dump_component() if termination is not None else None,
+            "max_turns": self._max_turns,
+        }
+
+    @staticmethod
+    def _common_constructor_options(config: TeamConfigFields) -> dict[str, Any]:
+        """The constructor keywords every team takes from its config: name, description, termination, max_turns."""
+        model = config.termination_condition
+        return {
+            "name": config.name,
+            "description": config.description,
+            "termination_condition": TerminationCondition.load_component(model) if model is not None else None,
+            "max_turns": config.max_turns,
+        }
 
     @staticmethod
     def _load_participants(models: Sequence[ComponentModel]) -> list[ChatAgent | Team]:

@@ -256,13 +256,7 @@ class GraphFlow(BaseGroupChat, Component[GraphFlowConfig]):
 
     def _to_config(self) -> GraphFlowConfig:
         return GraphFlowConfig(
-            name=self._name,
-            description=self._description,
-            participants=self._participant_configs(),
-            termination_condition=(
-                self._termination_condition.dump_component() if self._termination_condition is not None else None
-            ),
-            max_turns=self._max_turns,
+            **self._common_config_fields(),
             graph=self._graph,
         )
 
@@ -272,12 +266,5 @@ class GraphFlow(BaseGroupChat, Component[GraphFlowConfig]):
         return cls(
             participants,
             config.graph,
-            name=config.name,
-            description=config.description,
-            termination_condition=(
-                TerminationCondition.load_component(config.termination_condition)
-                if config.termination_condition is not None
-                else None
-            ),
-            max_turns=config.max_turns,
+            **cls._common_constructor_options(config),
         )

@@ -387,14 +387,8 @@ class MagenticOneGroupChat(BaseGroupChat, Component[MagenticOneGroupChatConfig])
 
     def _to_config(self) -> MagenticOneGroupChatConfig:
         return MagenticOneGroupChatConfig(
-            name=self._name,
-            description=self._description,
-            participants=self._participant_configs(),
+            **self._common_config_fields(),
             model_client=self._model_client.dump_component(),
-            termination_condition=(
-                self._termination_condition.dump_component() if self._termination_condition is not None else None
-            ),
-            max_turns=self._max_turns,
             max_stalls=self._max_stalls,
             final_answer_prompt=self._final_answer_prompt,
             emit_team_events=self._emit_team_events,
@@ -405,14 +399,7 @@ class MagenticOneGroupChat(BaseGroupChat, Component[MagenticOneGroupChatConfig])
         return cls(
             [ChatAgent.load_component(p) for p in config.participants],
             ChatCompletionClient.load_component(config.model_client),
-            name=config.name,
-            description=config.description,
-            termination_condition=(
-                TerminationCondition.load_component(config.termination_condition)
-                if config.termination_condition is not None
-                else None
-            ),
-            max_turns=config.max_turns,
+            **cls._common_constructor_options(config),
             max_stalls=config.max_stalls,
             final_answer_prompt=config.final_answer_prompt,
             emit_team_events=config.emit_team_events,

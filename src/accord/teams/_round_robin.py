@@ -135,13 +135,7 @@ class RoundRobinGroupChat(BaseGroupChat, Component[RoundRobinGroupChatConfig]):
 
     def _to_config(self) -> RoundRobinGroupChatConfig:
         return RoundRobinGroupChatConfig(
-            name=self._name,
-            description=self._description,
-            participants=self._participant_configs(),
-            termination_condition=(
-                self._termination_condition.dump_component() if self._termination_condition is not None else None
-            ),
-            max_turns=self._max_turns,
+            **self._common_config_fields(),
             emit_team_events=self._emit_team_events,
         )
 
@@ -149,13 +143,6 @@ class RoundRobinGroupChat(BaseGroupChat, Component[RoundRobinGroupChatConfig]):
     def _from_config(cls, config: RoundRobinGroupChatConfig) -> Self:
         return cls(
             cls._load_participants(config.participants),
-            name=config.name,
-            description=config.description,
-            termination_condition=(
-                TerminationCondition.load_component(config.termination_condition)
-                if config.termination_condition is not None
-                else None
-            ),
-            max_turns=config.max_turns,
+            **cls._common_constructor_options(config),
             emit_team_events=config.emit_team_events,
         )

@@ -393,14 +393,8 @@ class SelectorGroupChat(BaseGroupChat, Component[SelectorGroupChatConfig]):
 
     def _to_config(self) -> SelectorGroupChatConfig:
         return SelectorGroupChatConfig(
-            name=self._name,
-            description=self._description,
-            participants=self._participant_configs(),
+            **self._common_config_fields(),
             model_client=self._model_client.dump_component(),
-            termination_condition=(
-                self._termination_condition.dump_component() if self._termination_condition is not None else None
-            ),
-            max_turns=self._max_turns,
             selector_prompt=self._selector_prompt,
             allow_repeated_speaker=self._allow_repeated_speaker,
             max_selector_attempts=self._max_selector_attempts,
@@ -414,14 +408,7 @@ class SelectorGroupChat(BaseGroupChat, Component[SelectorGroupChatConfig]):
         return cls(
             cls._load_participants(config.participants),
             ChatCompletionClient.load_component(config.model_client),
-            name=config.name,
-            description=config.description,
-            termination_condition=(
-                TerminationCondition.load_component(config.termination_condition)
-                if config.termination_condition is not None
-                else None
-            ),
-            max_turns=config.max_turns,
+            **cls._common_constructor_options(config),
             selector_prompt=config.selector_prompt,
             allow_repeated_speaker=config.allow_repeated_speaker,
             max_selector_attempts=config.max_selector_attempts,

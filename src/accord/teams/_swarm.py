@@ -163,13 +163,7 @@ class Swarm(BaseGroupChat, Component[SwarmConfig]):
 
     def _to_config(self) -> SwarmConfig:
         return SwarmConfig(
-            name=self._name,
-            description=self._description,
-            participants=self._participant_configs(),
-            termination_condition=(
-                self._termination_condition.dump_component() if self._termination_condition is not None else None
-            ),
-            max_turns=self._max_turns,
+            **self._common_config_fields(),
             emit_team_events=self._emit_team_events,
         )
 
@@ -178,13 +172,6 @@ class Swarm(BaseGroupChat, Component[SwarmConfig]):
         participants = [ChatAgent.load_component(p) for p in config.participants]
         return cls(
             participants,
-            name=config.name,
-            description=config.description,
-            termination_condition=(
-                TerminationCondition.load_component(config.termination_condition)
-                if config.termination_condition is not None
-                else None
-            ),
-            max_turns=config.max_turns,
+            **cls._common_constructor_options(config),
             emit_team_events=config.emit_team_events,
         )
