@@ -83,6 +83,7 @@ class BaseGroupChatManager(RoutedAgent, ABC):
         self.last_error: BaseException | None = None
         # The participant whose answer update_message_thread is processing (None for task messages).
         self._responder: str | None = None
+        self._reset_speaker_state()
 
     # ------------------------------------------------------------------ wiring (called by the team)
 
@@ -281,6 +282,10 @@ class BaseGroupChatManager(RoutedAgent, ABC):
         if self._termination_condition is not None:
             await self._termination_condition.reset()
         self._current_turn = 0
+        self._reset_speaker_state()
+
+    def _reset_speaker_state(self) -> None:
+        """Set the speaker-choice state of a new or reset manager (called by ``__init__`` and ``_reset_common``)."""
 
     def _load_thread(self, data: Sequence[Mapping[str, Any]]) -> list[BaseAgentEvent | BaseChatMessage]:
         return [self._message_factory.create(m) for m in data]

@@ -10,10 +10,10 @@ from pydantic import BaseModel
 from .._errors import StateError
 from ..base import ChatAgent, Team, TerminationCondition
 from ..core import AgentRuntime, Component, ComponentModel
-from ..messages import BaseAgentEvent, BaseChatMessage, MessageFactory
+from ..messages import BaseAgentEvent, BaseChatMessage
 from ..state import RoundRobinManagerState
 from ._base_group_chat import BaseGroupChat
-from ._manager import BaseGroupChatManager, OutputQueue
+from ._manager import BaseGroupChatManager
 
 __all__ = ["RoundRobinGroupChat", "RoundRobinGroupChatConfig", "RoundRobinGroupChatManager"]
 
@@ -21,33 +21,9 @@ __all__ = ["RoundRobinGroupChat", "RoundRobinGroupChatConfig", "RoundRobinGroupC
 class RoundRobinGroupChatManager(BaseGroupChatManager):
     """Selects participants in a cycle."""
 
-    def __init__(
-        self,
-        name: str,
-        group_topic_type: str,
-        output_topic_type: str,
-        participant_topic_types: list[str],
-        participant_names: list[str],
-        participant_descriptions: list[str],
-        output_message_queue: OutputQueue,
-        termination_condition: TerminationCondition | None,
-        max_turns: int | None,
-        message_factory: MessageFactory,
-        emit_team_events: bool = False,
-    ) -> None:
-        super().__init__(
-            name,
-            group_topic_type,
-            output_topic_type,
-            participant_topic_types,
-            participant_names,
-            participant_descriptions,
-            output_message_queue,
-            termination_condition,
-            max_turns,
-            message_factory,
-            emit_team_events,
-        )
+    _next_speaker_index: int
+
+    def _reset_speaker_state(self) -> None:
         self._next_speaker_index = 0
 
     async def validate_group_state(self, messages: Sequence[BaseChatMessage] | None) -> None:
@@ -55,7 +31,6 @@ class RoundRobinGroupChatManager(BaseGroupChatManager):
 
     async def reset(self) -> None:
         await self._reset_common()
-        self._next_speaker_index = 0
 
     async def save_state(self) -> Mapping[str, Any]:
         return RoundRobinManagerState(

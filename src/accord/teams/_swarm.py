@@ -10,10 +10,10 @@ from pydantic import BaseModel
 from .._errors import StateError, UsageError
 from ..base import ChatAgent, TerminationCondition
 from ..core import AgentRuntime, Component, ComponentModel
-from ..messages import BaseAgentEvent, BaseChatMessage, HandoffMessage, MessageFactory
+from ..messages import BaseAgentEvent, BaseChatMessage, HandoffMessage
 from ..state import SwarmManagerState
 from ._base_group_chat import BaseGroupChat, check_participants
-from ._manager import BaseGroupChatManager, OutputQueue
+from ._manager import BaseGroupChatManager
 
 __all__ = ["Swarm", "SwarmConfig", "SwarmGroupChatManager"]
 
@@ -21,35 +21,12 @@ __all__ = ["Swarm", "SwarmConfig", "SwarmGroupChatManager"]
 class SwarmGroupChatManager(BaseGroupChatManager):
     """The next speaker is the target of the latest HandoffMessage; the first participant starts."""
 
-    def __init__(
-        self,
-        name: str,
-        group_topic_type: str,
-        output_topic_type: str,
-        participant_topic_types: list[str],
-        participant_names: list[str],
-        participant_descriptions: list[str],
-        output_message_queue: OutputQueue,
-        termination_condition: TerminationCondition | None,
-        max_turns: int | None,
-        message_factory: MessageFactory,
-        emit_team_events: bool = False,
-    ) -> None:
-        super().__init__(
-            name,
-            group_topic_type,
-            output_topic_type,
-            participant_topic_types,
-            participant_names,
-            participant_descriptions,
-            output_message_queue,
-            termination_condition,
-            max_turns,
-            message_factory,
-            emit_team_events,
-        )
-        self._current_speaker = participant_names[0]
-        self._last_handoff: str | None = None
+    _current_speaker: str
+    _last_handoff: str | None
+
+    def _reset_speaker_state(self) -> None:
+        self._current_speaker = self._participant_names[0]
+        self._last_handoff = None
 
     async def validate_group_state(self, messages: Sequence[BaseChatMessage] | None) -> None:
         names = self._participant_names
@@ -77,8 +54,6 @@ class SwarmGroupChatManager(BaseGroupChatManager):
 
     async def reset(self) -> None:
         await self._reset_common()
-        self._current_speaker = self._participant_names[0]
-        self._last_handoff = None
 
     async def select_speaker(self, thread: Sequence[BaseAgentEvent | BaseChatMessage]) -> list[str] | str:
         target = self._last_handoff
