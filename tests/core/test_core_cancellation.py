@@ -138,3 +138,17 @@ async def test_linked_futures_do_not_accumulate_on_a_long_lived_token() -> None:
     token.remove_callback(callback)
     token.cancel()
     assert calls == []
+
+
+async def test_cancelling_the_awaiting_task_cancels_the_handler() -> None:
+    runtime = SingleThreadedAgentRuntime()
+    await Slow.register(runtime, "slow", Slow)
+    runtime.start()
+    call = asyncio.ensure_future(runtime.send_message(Ping(1), AgentId("slow", "k")))
+    agent = await runtime.try_get_underlying_agent_instance(AgentId("slow", "k"), Slow)
+    await agent.started.wait()
+    call.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await call
+    assert agent.cancelled
+    await runtime.stop_when_idle()  # nothing is left running
