@@ -203,6 +203,30 @@ class SingleThreadedAgentRuntime:
     def _unknown_recipient(self, recipient: AgentId) -> RecipientNotFoundError:
         return self._directory.unknown(recipient)
 
+    def _observe_entry(
+        self, message: Any, message_id: str, sender: AgentId | None, destination: AgentId | TopicId
+    ) -> None:
+        """Report a message entering the runtime: envelope event, producer span, structured log event."""
+        direct = isinstance(destination, AgentId)
+        if self._listeners:
+            if isinstance(destination, AgentId):
+                self._emit("send", message_id, message, sender, destination, None)
+            else:
+                self._emit("publish", message_id, message, sender, None, destination)
+        if self._tracer.enabled:
+            with self._tracer.span("create", destination, attributes={"messaging.message.type": type_name(message)}):
+                pass
+        if event_logger.isEnabledFor(logging.INFO):
+            event_logger.info(
+                MessageEvent(
+                    payload=repr(message),
+                    sender=sender,
+                    receiver=destination,
+                    kind=MessageKind.DIRECT if direct else MessageKind.PUBLISH,
+                    delivery_stage=DeliveryStage.SEND,
+                )
+            )
+
     # ---------------------------------------------------------------- send
 
     async def send_message(
@@ -219,21 +243,8 @@ class SingleThreadedAgentRuntime:
             raise self._unknown_recipient(recipient)
         if message_id is None:
             message_id = self._new_message_id()
-        if self._listeners:
-            self._emit("send", message_id, message, sender, recipient, None)
-        if self._tracer.enabled:
-            with self._tracer.span("create", recipient, attributes={"messaging.message.type": type_name(message)}):
-                pass
-        if event_logger.isEnabledFor(logging.INFO):
-            event_logger.info(
-                MessageEvent(
-                    payload=repr(message),
-                    sender=sender,
-                    receiver=recipient,
-                    kind=MessageKind.DIRECT,
-                    delivery_stage=DeliveryStage.SEND,
-                )
-            )
+        if self._listeners or self._tracer.enabled or event_logger.isEnabledFor(logging.INFO):
+            self._observe_entry(message, message_id, sender, recipient)
         if not self._running:
             token = cancellation_token if cancellation_token is not None else CancellationToken()
             future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
@@ -373,21 +384,8 @@ class SingleThreadedAgentRuntime:
             cancellation_token = CancellationToken()
         if message_id is None:
             message_id = self._new_message_id()
-        if self._listeners:
-            self._emit("publish", message_id, message, sender, None, topic_id)
-        if self._tracer.enabled:
-            with self._tracer.span("create", topic_id, attributes={"messaging.message.type": type_name(message)}):
-                pass
-        if event_logger.isEnabledFor(logging.INFO):
-            event_logger.info(
-                MessageEvent(
-                    payload=repr(message),
-                    sender=sender,
-                    receiver=topic_id,
-                    kind=MessageKind.PUBLISH,
-                    delivery_stage=DeliveryStage.SEND,
-                )
-            )
+        if self._listeners or self._tracer.enabled or event_logger.isEnabledFor(logging.INFO):
+            self._observe_entry(message, message_id, sender, topic_id)
         envelope = _PublishEnvelope(message, sender, topic_id, cancellation_token, message_id)
         self._begin()
         if self._running:
