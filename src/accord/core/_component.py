@@ -259,7 +259,12 @@ def _component_model(spec: ComponentModel | dict[str, Any] | str) -> ComponentMo
 
 def _component_class(model: ComponentModel, expected: type[Any] | None, where: str = "") -> type[Component[Any]]:
     """The class ``model`` names, checked to be a component of the ``expected`` type before anything is built."""
-    component_cls: Any = resolve_provider(model.provider)
+    try:
+        component_cls: Any = resolve_provider(model.provider)
+    except ComponentError as e:
+        if not where:
+            raise
+        raise type(e)(f"{where}{e}") from e
     if not is_component_class(component_cls):
         raise ComponentError(
             f"{where}Component provider {model.provider!r} resolves to {component_cls!r}, not a component"

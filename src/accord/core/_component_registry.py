@@ -137,12 +137,14 @@ def _split(provider: str) -> tuple[str, str]:
 
 
 def _owning_package(module: str) -> str | None:
-    """The longest package of :data:`ACCORD_COMPONENT_PACKAGES` that is ``module`` or contains it."""
+    """The longest entry of :data:`ACCORD_COMPONENT_PACKAGES` that is ``module`` or contains it, or that is its
+    public twin (``accord.code_executors._docker`` is served by ``accord.code_executors.docker``)."""
     parts = module.split(".")
+    twin = [part.lstrip("_") or part for part in parts]
     for end in range(len(parts), 0, -1):
-        candidate = ".".join(parts[:end])
-        if candidate in ACCORD_COMPONENT_PACKAGES:
-            return candidate
+        for candidate in (".".join(twin[:end]), ".".join(parts[:end])):
+            if candidate in ACCORD_COMPONENT_PACKAGES:
+                return candidate
     return None
 
 
