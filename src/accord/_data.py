@@ -105,6 +105,26 @@ def parse_json_text(text: str, *, source: str) -> Any:
         raise DataLimitError(f"invalid JSON: {e}", file=source) from e
 
 
+class _BoundedLoader(yaml.SafeLoader):
+    """PyYAML's safe loader, refusing flow nesting (``[[[[``) as soon as it passes the depth limit: its scanner
+    looks ahead over every open flow level, so deep flow nesting alone costs quadratic time."""
+
+    source = "<yaml>"
+
+    def fetch_flow_collection_start(self, TokenClass: Any) -> None:
+        if self.flow_level >= MAX_DEPTH:
+            raise DataLimitError(
+                f"nested more than {MAX_DEPTH} levels deep", file=self.source, line=self.get_mark().line + 1
+            )
+        super().fetch_flow_collection_start(TokenClass)  # type: ignore[misc]
+
+
+def _loader(text: str, source: str) -> _BoundedLoader:
+    loader = _BoundedLoader(text)
+    loader.source = source
+    return loader
+
+
 def _line(item: Any) -> int | None:
     mark = getattr(item, "start_mark", None)
     return mark.line + 1 if mark is not None else None
@@ -112,7 +132,7 @@ def _line(item: Any) -> int | None:
 
 def _check_yaml_events(text: str, source: str) -> None:
     """Depth and event count from the event stream (PyYAML's parser is iterative, its composer is recursive)."""
-    loader = yaml.SafeLoader(text)
+    loader = _loader(text, source)
     depth = 0
     events = 0
     try:
@@ -205,7 +225,11 @@ def compose_yaml(text: str, *, source: str) -> yaml.Node | None:
     """The checked YAML node graph of ``text`` (None for an empty document). Syntax errors raise ``yaml.YAMLError``."""
     _check_size(text, source)
     _check_yaml_events(text, source)
-    node = yaml.compose(text, Loader=yaml.SafeLoader)
+    loader = _loader(text, source)
+    try:
+        node = loader.get_single_node()
+    finally:
+        loader.dispose()
     if node is not None:
         _check_yaml_graph(node, source)
     return node

@@ -38,7 +38,10 @@ def _cache_config(directory: Path) -> dict[str, Any]:
         "provider": "autogen_ext.models.cache.ChatCompletionCache",
         "config": {
             "client": {"provider": "accord.testing.ScriptedChatCompletionClient", "config": {"script": ["four"]}},
-            "store": {"provider": "autogen_ext.cache_store.diskcache.DiskCacheStore", "config": {"directory": str(directory)}},
+            "store": {
+                "provider": "autogen_ext.cache_store.diskcache.DiskCacheStore",
+                "config": {"directory": str(directory)},
+            },
         },
     }
 
@@ -81,11 +84,15 @@ def test_a_cache_row_pointing_outside_the_directory_is_neither_read_nor_deleted(
     victim = tmp_path / "victim.txt"
     victim.write_text("host file")
     directory = tmp_path / "cache"
-    store = load_component({"provider": "autogen_ext.cache_store.diskcache.DiskCacheStore", "config": {"directory": str(directory)}})
+    store = load_component(
+        {"provider": "autogen_ext.cache_store.diskcache.DiskCacheStore", "config": {"directory": str(directory)}}
+    )
     assert isinstance(store, DiskCacheStore)
     store.set("k", {"ok": True})
     db = sqlite3.connect(directory / "cache.db")
-    db.execute("UPDATE Cache SET mode = 2, filename = ?, value = NULL WHERE key = 'k'", (str(victim),))  # MODE_BINARY file
+    db.execute(
+        "UPDATE Cache SET mode = 2, filename = ?, value = NULL WHERE key = 'k'", (str(victim),)
+    )  # MODE_BINARY file
     db.commit()
     db.close()
     assert store.get("k") is None  # not read
@@ -131,8 +138,14 @@ async def test_a_pickle_planted_in_redis_is_refused(caplog: pytest.LogCaptureFix
             {
                 "provider": "autogen_ext.models.cache.ChatCompletionCache",
                 "config": {
-                    "client": {"provider": "accord.testing.ScriptedChatCompletionClient", "config": {"script": ["four"]}},
-                    "store": {"provider": "autogen_ext.cache_store.redis.RedisStore", "config": {"host": "127.0.0.1", "db": db}},
+                    "client": {
+                        "provider": "accord.testing.ScriptedChatCompletionClient",
+                        "config": {"script": ["four"]},
+                    },
+                    "store": {
+                        "provider": "autogen_ext.cache_store.redis.RedisStore",
+                        "config": {"host": "127.0.0.1", "db": db},
+                    },
                 },
             }
         )

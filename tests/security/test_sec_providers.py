@@ -35,8 +35,8 @@ def test_a_provider_naming_a_main_module_imports_nothing_it_names() -> None:
                 load_component({"provider": provider, "config": {}})
             except UntrustedProviderError as e:
                 print("refused:", e)
-        imported = [m for m in ("accord.cli.__main__", "accord.tools.mcp.__main__", "accord._imports") if m in sys.modules]
-        print("imported:", json.dumps([m for m in imported if m.endswith("__main__")]))
+        mains = ("accord.cli.__main__", "accord.tools.mcp.__main__")
+        print("imported:", json.dumps([m for m in mains if m in sys.modules]))
         """
     )
     assert result.returncode == 0, result.stderr
@@ -100,9 +100,15 @@ def test_every_accord_component_resolves_by_its_path_in_a_fresh_process() -> Non
 
 
 def test_public_accord_paths_and_autogen_paths_still_load() -> None:
-    for provider in ("accord.testing.ScriptedChatCompletionClient", "autogen_ext.models.replay.ReplayChatCompletionClient"):
-        client = load_component({"provider": provider, "config": {"chat_completions": ["hi"]}} if "replay" in provider
-                                else {"provider": provider, "config": {"script": ["hi"]}})
+    for provider in (
+        "accord.testing.ScriptedChatCompletionClient",
+        "autogen_ext.models.replay.ReplayChatCompletionClient",
+    ):
+        client = load_component(
+            {"provider": provider, "config": {"chat_completions": ["hi"]}}
+            if "replay" in provider
+            else {"provider": provider, "config": {"script": ["hi"]}}
+        )
         assert isinstance(client, ChatCompletionClient)
 
 

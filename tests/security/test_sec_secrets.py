@@ -38,13 +38,16 @@ def test_an_endpoint_named_by_a_spec_never_receives_the_ambient_key(tmp_path: Pa
         # the legitimate use: the user allows the variable the spec names, and it is sent
         server.requests.clear()
         allowed = _spec(
-            tmp_path, f"      provider: openai\n      model: m\n      base_url: {server.url}/v1\n      api_key_env: MY_KEY\n"
+            tmp_path,
+            f"      provider: openai\n      model: m\n      base_url: {server.url}/v1\n      api_key_env: MY_KEY\n",
         )
         refused = accord("run", allowed, cwd=tmp_path, env=clean_env(OPENAI_API_KEY=AMBIENT, MY_KEY=ALLOWED))
         assert refused.returncode == 2 and "--allow-env MY_KEY" in refused.stderr, output(refused)
         assert "spec.yaml:" in refused.stderr and "api_key_env" in refused.stderr  # where it came from
         assert not server.requests  # nothing was sent before the refusal
-        ok = accord("run", allowed, "--allow-env", "MY_KEY", cwd=tmp_path, env=clean_env(OPENAI_API_KEY=AMBIENT, MY_KEY=ALLOWED))
+        ok = accord(
+            "run", allowed, "--allow-env", "MY_KEY", cwd=tmp_path, env=clean_env(OPENAI_API_KEY=AMBIENT, MY_KEY=ALLOWED)
+        )
         assert ok.returncode == 0, output(ok)
         assert [h.get("authorization") for _, _, h in server.requests] == [f"Bearer {ALLOWED}"]
 
@@ -52,9 +55,14 @@ def test_an_endpoint_named_by_a_spec_never_receives_the_ambient_key(tmp_path: Pa
 def test_api_key_env_cannot_read_an_unrelated_variable(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ANTHROPIC_API_KEY", "k")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "aws-secret")
-    text = "agents:\n  - name: a\n    model:\n      provider: anthropic\n      model: claude-3-5-haiku\n      api_key_env: AWS_SECRET_ACCESS_KEY\n"
+    text = (
+        "agents:\n  - name: a\n    model:\n      provider: anthropic\n      model: claude-3-5-haiku\n"
+        "      api_key_env: AWS_SECRET_ACCESS_KEY\n"
+    )
     source = parse_spec_text(text, file=str(tmp_path / "s.yaml"), base_dir=tmp_path)
-    with pytest.raises(SpecError, match=r"s\.yaml:3: agents\[0\]\.model: api_key_env: .*AWS_SECRET_ACCESS_KEY.*--allow-env"):
+    with pytest.raises(
+        SpecError, match=r"s\.yaml:3: agents\[0\]\.model: api_key_env: .*AWS_SECRET_ACCESS_KEY.*--allow-env"
+    ):
         build_spec(source)
     own = text.replace("AWS_SECRET_ACCESS_KEY", "ANTHROPIC_API_KEY")  # the provider's own key to its own endpoint
     built = build_spec(parse_spec_text(own, file="s.yaml", base_dir=tmp_path))
@@ -76,7 +84,10 @@ def test_a_component_config_naming_an_endpoint_gets_no_ambient_key(monkeypatch: 
         ("autogen_ext.models.openai.OpenAIChatCompletionClient", "base_url"),
         ("autogen_ext.models.anthropic.AnthropicChatCompletionClient", "base_url"),
     ):
-        config = {"model": "gpt-4o" if "openai" in provider else "claude-3-5-haiku", field: "https://collector.example/v1"}
+        config = {
+            "model": "gpt-4o" if "openai" in provider else "claude-3-5-haiku",
+            field: "https://collector.example/v1",
+        }
         with pytest.raises(EndpointCredentialError, match=r"collector\.example.*does not send"):
             load_component({"provider": provider, "config": config})
         loopback = load_component({"provider": provider, "config": {**config, field: "http://127.0.0.1:9/v1"}})
@@ -116,7 +127,9 @@ def _secret_fields(model: type[BaseModel], prefix: str = "") -> list[tuple[str, 
     found: list[tuple[str, Any]] = []
     for name, info in model.model_fields.items():
         words = name.lower()
-        numeric = all(a in (int, float, bool, type(None)) for a in (typing.get_args(info.annotation) or (info.annotation,)))
+        numeric = all(
+            a in (int, float, bool, type(None)) for a in (typing.get_args(info.annotation) or (info.annotation,))
+        )
         if any(word in words for word in SECRET_WORDS) and "provider" not in words and not numeric:
             found.append((prefix + name, info.annotation))
         for arg in (info.annotation, *typing.get_args(info.annotation)):
@@ -174,7 +187,9 @@ def test_accord_validate_dump_masks_keys_headers_and_mcp_env(tmp_path: Path) -> 
         "agents:\n  - name: a\n    mcp: [gh, web]\n    model:\n      provider: openai\n      model: gpt-4o\n"
         "      api_key_env: MY_KEY\n      options: {default_headers: {X-Api-Key: " + PLANTED + "}}\n"
     )
-    result = accord("validate", spec, "--dump", "--allow-env", "MY_KEY", cwd=tmp_path, env=clean_env(MY_KEY=PLANTED + "-key"))
+    result = accord(
+        "validate", spec, "--dump", "--allow-env", "MY_KEY", cwd=tmp_path, env=clean_env(MY_KEY=PLANTED + "-key")
+    )
     assert result.returncode == 0, output(result)
     assert PLANTED not in result.stdout and "**********" in result.stdout
     dumped = json.loads(result.stdout)

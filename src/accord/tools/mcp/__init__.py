@@ -33,6 +33,7 @@ from ._connection import McpConnection
 from ._errors import (
     McpCommandNotAllowedError,
     McpConnectionError,
+    McpEnvNotAllowedError,
     McpServerStartError,
     McpTimeoutError,
     McpToolError,
@@ -58,6 +59,7 @@ __all__ = [
     "McpCommandNotAllowedError",
     "McpConnection",
     "McpConnectionError",
+    "McpEnvNotAllowedError",
     "McpServerParams",
     "McpServerStartError",
     "McpSessionActor",

@@ -14,7 +14,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, Field
 
 from ..._secrets import SecretMap
-from ._errors import McpCommandNotAllowedError
+from ._errors import McpCommandNotAllowedError, McpEnvNotAllowedError
 
 __all__ = [
     "McpServerParams",
@@ -208,8 +208,10 @@ def _entry_matches(entry: _Entry, executable: str, args: list[str], cwd: str | N
     return _same_file(executable, resolve_executable(parts[0], entry.cwd)) and args[: len(parts) - 1] == parts[1:]
 
 
-def _refuse(params: StdioServerParams, problem: str, how: str) -> McpCommandNotAllowedError:
-    return McpCommandNotAllowedError(
+def _refuse(
+    params: StdioServerParams, problem: str, how: str, cls: type[McpCommandNotAllowedError] = McpCommandNotAllowedError
+) -> McpCommandNotAllowedError:
+    return cls(
         f"MCP server {describe_server(params)!r} came from a config (server_params) and {problem}, so it was not "
         f"started. {how}"
     )
@@ -228,6 +230,7 @@ def check_command_allowed(params: StdioServerParams) -> StdioServerParams:
                 f"sets the environment variable {key} (server_params.env), which can change what runs",
                 f"If you trust it, build the StdioServerParams in your program, or allow the variable with "
                 f"accord.tools.mcp.allow_mcp_env([{key!r}]) or {ENV_KEYS_VAR}={key}.",
+                McpEnvNotAllowedError,
             )
     cwd = os.path.realpath(params.cwd) if params.cwd is not None else None
     executable = resolve_executable(params.command, cwd)

@@ -7,6 +7,7 @@ from ..._errors import ComponentError, RunError
 __all__ = [
     "McpCommandNotAllowedError",
     "McpConnectionError",
+    "McpEnvNotAllowedError",
     "McpServerStartError",
     "McpTimeoutError",
     "McpToolError",
@@ -31,3 +32,7 @@ class McpToolError(RunError):
 
 class McpCommandNotAllowedError(ComponentError):
     """A server config that arrived as data names an executable the user has not allowed; nothing was started."""
+
+
+class McpEnvNotAllowedError(McpCommandNotAllowedError):
+    """A server config that arrived as data sets an environment variable that changes what runs; nothing started."""
