@@ -8,7 +8,7 @@ import logging
 import dataclasses
 import re
 import types
-from typing import Any, ParamSpec, Protocol, TypeVar, Union, get_args, get_origin, get_type_hints
+from typing import Any, List, ParamSpec, Protocol, TypeVar, Union, get_args, get_origin, get_type_hints
 
 from pydantic import BaseModel
 
@@ -109,7 +109,7 @@ def _convert_base64_to_data_uri(base64_image: str) -> str:
     return f"data:{mime};base64,{base64_image}"
 
 
-TYPE_MAPPING: dict[str, Any] = {**_SCALARS, "array": list, "object": dict}
+TYPE_MAPPING: dict[str, Any] = {**_SCALARS, "array": List, "object": dict}  # noqa: UP006 - AutoGen's values
 FORMAT_MAPPING: dict[str, Any] = dict(_FORMATS)
 
 
