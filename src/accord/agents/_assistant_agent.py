@@ -49,6 +49,7 @@ from ..models import (
 from ..state import AssistantAgentState
 from ..tools import BaseStreamTool, BaseTool, FunctionTool, StaticStreamWorkbench, ToolSchema, Workbench
 from ._base_chat_agent import BaseChatAgent, validate_state
+from .._duck import CHAT_COMPLETION_CLIENT, CHAT_COMPLETION_CONTEXT, MEMORY, WORKBENCH, quacks_like
 from ._errors import AgentArgumentTypeError
 from ._tool_calls import check_summary_format, execute_tool_calls, needs_stream, run_tool_call, summarize_tool_calls
 
@@ -119,7 +120,7 @@ class AssistantAgent(BaseChatAgent, Component[AssistantAgentConfig]):
         metadata: dict[str, str] | None = None,
     ) -> None:
         super().__init__(name=name, description=description)
-        if not isinstance(model_client, ChatCompletionClient):
+        if not quacks_like(model_client, ChatCompletionClient, CHAT_COMPLETION_CLIENT):
             raise AgentArgumentTypeError(f"model_client must be a ChatCompletionClient, got {model_client!r}")
         self._model_client = model_client
         self._metadata = metadata or {}
@@ -141,7 +142,7 @@ class AssistantAgent(BaseChatAgent, Component[AssistantAgentConfig]):
             if not isinstance(memory, list):
                 raise AgentArgumentTypeError(f"Expected Memory, List[Memory], or None, got {type(memory).__name__}")
             for m in memory:
-                if not isinstance(m, Memory):
+                if not quacks_like(m, Memory, MEMORY):
                     raise AgentArgumentTypeError(f"memory must hold Memory objects, got {m!r}")
             self._memory = memory
         self._system_messages = [] if system_message is None else [SystemMessage(content=system_message)]
@@ -191,7 +192,7 @@ class AssistantAgent(BaseChatAgent, Component[AssistantAgentConfig]):
                 raise UsageError("Tools cannot be used with a workbench.")
             self._workbench: list[Workbench] = list(workbench) if isinstance(workbench, Sequence) else [workbench]
             for wb in self._workbench:
-                if not isinstance(wb, Workbench):
+                if not quacks_like(wb, Workbench, WORKBENCH):
                     raise AgentArgumentTypeError(f"workbench must hold Workbench objects, got {wb!r}")
         else:
             self._workbench = [StaticStreamWorkbench(self._tools)]
@@ -200,7 +201,7 @@ class AssistantAgent(BaseChatAgent, Component[AssistantAgentConfig]):
         self._own_tools: dict[str, BaseTool[Any, Any]] = {
             t.name: t for t in self._tools if workbench is None and not isinstance(t, BaseStreamTool)
         }
-        if model_context is not None and not isinstance(model_context, ChatCompletionContext):
+        if model_context is not None and not quacks_like(model_context, ChatCompletionContext, CHAT_COMPLETION_CONTEXT):
             raise AgentArgumentTypeError(f"model_context must be a ChatCompletionContext, got {model_context!r}")
         self._model_context = model_context if model_context is not None else UnboundedChatCompletionContext()
         if reflect_on_tool_use is None:

@@ -20,7 +20,6 @@ from ..tools._static_workbench import StaticWorkbenchState
 
 __all__: list[str] = []
 
-AnyType = type[Any]
 T = TypeVar("T")
 V = TypeVar("V")
 DataclassT = TypeVar("DataclassT")
@@ -45,6 +44,10 @@ _to_code = to_code
 _TOPIC_TYPE = re.compile(r"^[\w\-\.\:\=]+\Z")
 
 
+class AnyType:
+    """AutoGen's marker for a handler that returns ``Any`` (what :func:`get_types` gives for ``Any``)."""
+
+
 class IsDataclass(Protocol):
     __dataclass_fields__: dict[str, Any]
 
@@ -63,6 +66,8 @@ def get_types(t: object) -> tuple[Any, ...] | None:
         return tuple(type(None) if a is None else a for a in get_args(t))
     if t is None:
         return (type(None),)
+    if t is Any:
+        return (AnyType,)
     if isinstance(t, type) or get_origin(t) is not None:
         return (t,)
     return None
