@@ -242,14 +242,32 @@ class AssistantAgent(BaseChatAgent, Component[AssistantAgentConfig]):
 
     # ---- the turn -------------------------------------------------------------------------------------------
 
+    @staticmethod
+    async def _add_messages_to_context(
+        model_context: ChatCompletionContext, messages: Sequence[BaseChatMessage]
+    ) -> None:
+        """Add a turn's messages to the model context (a handoff brings its context first)."""
+        for msg in messages:
+            if isinstance(msg, HandoffMessage):
+                for llm_msg in msg.context:
+                    await model_context.add_message(llm_msg)
+            await model_context.add_message(msg.to_model_message())
+
+    @staticmethod
+    def _get_compatible_context(model_client: ChatCompletionClient, messages: Sequence[LLMMessage]) -> list[LLMMessage]:
+        """``messages`` as the model can take them (images removed for a model without vision)."""
+        if model_client.model_info.get("vision", False):
+            return list(messages)
+        return remove_images(messages)
+
     async def _prepare_llm(
         self, token: CancellationToken, tool_index: dict[str, Workbench]
     ) -> tuple[list[LLMMessage], list[ToolSchema | BaseTool[Any, Any]]]:
         if token.is_cancelled():
             raise asyncio.CancelledError()
-        messages: list[LLMMessage] = [*self._system_messages, *await self._model_context.get_messages()]
-        if not self._model_client.model_info.get("vision", False):
-            messages = remove_images(messages)
+        messages = self._get_compatible_context(
+            self._model_client, [*self._system_messages, *await self._model_context.get_messages()]
+        )
         tools: list[ToolSchema | BaseTool[Any, Any]] = []
         tool_index.clear()
         for wb in self._workbench:
@@ -324,11 +342,7 @@ class AssistantAgent(BaseChatAgent, Component[AssistantAgentConfig]):
     ) -> AsyncGenerator[BaseAgentEvent | BaseChatMessage | Response, None]:
         name = self._name
         context = self._model_context
-        for msg in messages:
-            if isinstance(msg, HandoffMessage):
-                for llm_msg in msg.context:
-                    await context.add_message(llm_msg)
-            await context.add_message(msg.to_model_message())
+        await self._add_messages_to_context(context, messages)
 
         inner: list[Event] = []
         for mem in self._memory or ():
@@ -470,9 +484,9 @@ class AssistantAgent(BaseChatAgent, Component[AssistantAgentConfig]):
     ) -> AsyncGenerator[ModelClientStreamingChunkEvent | ThoughtEvent | Response, None]:
         if token.is_cancelled():
             raise asyncio.CancelledError()
-        messages: list[LLMMessage] = [*self._system_messages, *await self._model_context.get_messages()]
-        if not self._model_client.model_info.get("vision", False):
-            messages = remove_images(messages)
+        messages = self._get_compatible_context(
+            self._model_client, [*self._system_messages, *await self._model_context.get_messages()]
+        )
         reflection_id = _new_id()
         result: CreateResult | None = None
         if self._model_client_stream:
