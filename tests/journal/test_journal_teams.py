@@ -111,10 +111,13 @@ async def test_resume_after_a_crash_serves_journaled_calls(store: JournalStore) 
         await crash_after_three_messages()
     run_id = (await store.list_runs())[0].run_id
     assert (await store.get_run(run_id)).status == "failed"
+    journaled = sum(e.status == "done" for e in (await store.read_effects(run_id)).values())
+    assert 2 <= journaled <= crashed.calls
     again = Counter()
     result = await round_robin(again).resume(run_id, store=store)
     assert texts(result.messages) == texts(reference.messages)
-    assert crashed.calls + again.calls == 6  # no call made twice
+    # no journaled call is made again (a call whose result was not yet durable when the run stopped is re-made)
+    assert again.calls == 6 - journaled
     assert (await store.get_run(run_id)).status == "completed"
     assert texts_from(await store.read_records(run_id)) == texts(reference.messages)
 

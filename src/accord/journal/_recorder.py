@@ -8,6 +8,7 @@ result is durable before the run goes on (one commit per effect).
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
@@ -95,6 +96,7 @@ class Recorder:
         self.needs_decision: NeedsDecisionError | None = None
         self.divergence: DivergenceError | None = None
         self.participants: dict[str, str] = {}
+        self._lock = asyncio.Lock()
         self.manager: str = ""
 
     # ------------------------------------------------------------ records
@@ -113,13 +115,23 @@ class Recorder:
             self.blobs[digest] = text
 
     async def flush(self) -> None:
+        """Commit what is buffered, in order (one write at a time); if the write fails, nothing is lost."""
         if self.mode == "replay" or not (self.records or self.effects or self.blobs):
             return
-        records, effects, blobs = self.records, self.effects, self.blobs
-        self.records, self.effects, self.blobs = [], [], {}
-        await self.store.write(self.run_id, records, effects, blobs)
-        if self.lease is not None:
-            await self.lease.renew_if_due()
+        async with self._lock:
+            records, effects, blobs = self.records, self.effects, self.blobs
+            if not (records or effects or blobs):
+                return
+            self.records, self.effects, self.blobs = [], [], {}
+            try:
+                await self.store.write(self.run_id, records, effects, blobs)
+            except BaseException:
+                self.records[:0] = records
+                self.effects[:0] = effects
+                self.blobs = {**blobs, **self.blobs}
+                raise
+            if self.lease is not None:
+                await self.lease.renew_if_due()
 
     # ------------------------------------------------------------ the envelope stream
 
