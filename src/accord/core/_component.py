@@ -9,6 +9,7 @@ import, no ``exec``.
 from __future__ import annotations
 
 import contextvars
+import inspect
 import json
 import warnings
 from collections.abc import Iterator
@@ -36,6 +37,10 @@ __all__ = [
 ComponentType = Literal["model", "agent", "tool", "termination", "token_provider", "workbench"] | str
 ConfigT = TypeVar("ConfigT", bound=BaseModel)
 T = TypeVar("T")
+
+
+class _MissingComponentAttribute(ComponentError, TypeError, AttributeError):
+    """A component class lacks a required class attribute (AutoGen raised AttributeError, accord TypeError)."""
 
 
 class ComponentModel(BaseModel):
@@ -185,7 +190,7 @@ class ComponentToConfig(Generic[ConfigT]):
                 )
         component_type = getattr(cls, "component_type", None)
         if component_type is None:
-            raise TypeError(f"{cls.__name__} has no component_type")
+            raise _MissingComponentAttribute(f"{cls.__name__} has no component_type: it cannot be dumped")
         config = self._to_config()
         return ComponentModel(
             provider=provider,
@@ -222,6 +227,14 @@ class ComponentSchemaType(Generic[ConfigT]):
         super().__init_subclass__(**kwargs)
         if cls.__module__.startswith("accord.") and hasattr(cls, "component_type") and is_component_class(cls):
             register_component(cls)
+        elif "Component" in globals() and is_component_class(cls) and not inspect.isabstract(cls):
+            missing = [var for var in cls.required_class_vars if not hasattr(cls, var)]
+            if missing:
+                warnings.warn(
+                    f"Class {cls.__name__} is a component but does not set {', '.join(missing)}: it cannot be "
+                    "dumped or loaded",
+                    stacklevel=2,
+                )
 
 
 class ComponentLoader:

@@ -27,7 +27,7 @@ import threading
 from collections.abc import Iterable
 from typing import Any
 
-from .._autogen_paths import AUTOGEN_MODULES
+from .._autogen_paths import accord_modules_for
 from .._errors import UntrustedProviderError
 
 __all__ = [
@@ -175,9 +175,14 @@ def resolve_provider(provider: str) -> Any:
     if cls is not None:
         return cls
     module, attr = _split(provider)
-    accord_module = AUTOGEN_MODULES.get(module)
-    if accord_module is not None:
-        return _import_attr(accord_module, attr, provider)
+    accord_modules = accord_modules_for(module)
+    for accord_module in accord_modules[:-1]:
+        try:
+            return _import_attr(accord_module, attr, provider)
+        except UntrustedProviderError:
+            continue
+    if accord_modules:
+        return _import_attr(accord_modules[-1], attr, provider)
     if module == "accord" or module.startswith("accord."):
         return _resolve_accord(provider, module, attr)
     for prefix in allowed_provider_prefixes():

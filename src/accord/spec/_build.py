@@ -64,6 +64,8 @@ class BuiltSpec:
     models: list[ResolvedModel] = field(default_factory=list)
     executor_files: list[ExecutorFiles] = field(default_factory=list)
     name: str | None = None
+    work_root: Path | None = None
+    """The spec's folder: the only place its code executors' folders may be (``allow_work_roots``)."""
 
 
 def _loc_to_path(data: Any, loc: Sequence[str | int]) -> FieldPath:
@@ -450,6 +452,7 @@ class _Builder:
             models=self.models,
             executor_files=self.executor_files,
             name=self.doc.name,
+            work_root=self.source.base_dir,
         )
 
 
@@ -525,4 +528,12 @@ def _build_component(source: SpecSource, model: str | None, check_credentials: b
             f"accord run needs an agent or a team, this component is a {kind!r} ({component.get('provider')})",
             ("component_type",),
         )
-    return BuiltSpec(component=component, kind=kind, task=None, max_turns=None, budget_usd=None, models=models)
+    return BuiltSpec(
+        component=component,
+        kind=kind,
+        task=None,
+        max_turns=None,
+        budget_usd=None,
+        models=models,
+        work_root=source.base_dir,
+    )
