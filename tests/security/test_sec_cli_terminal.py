@@ -34,7 +34,8 @@ def _tools_bundle(root: Path) -> Path:
         json.dumps([{"tool_calls": [{"name": "word_count", "arguments": {"text": "one two three"}}]}, "done"])
     )
     (bundle / "spec.yaml").write_text(
-        "task: count\nagents:\n  - name: a\n    model: scripted:script.json\n    tools: [word_count]\n    stream: false\n"
+        "task: count\nagents:\n  - name: a\n    model: scripted:script.json\n"
+        "    tools: [word_count]\n    stream: false\n"
     )
     return bundle
 
