@@ -62,7 +62,7 @@ def _component_classes() -> list[str]:
 
     for file in sorted(package.rglob("*.py")):
         parts = file.relative_to(package.parent).with_suffix("").parts
-        if parts[-1] == "__main__":
+        if parts[-1] == "__main__" or "_migrations" in parts:  # alembic scripts run only inside alembic
             continue
         name = ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
         try:
