@@ -181,14 +181,30 @@ class AssistantAgent(BaseChatAgent, Component[AssistantAgentConfig]):
 
     # ---- the turn -------------------------------------------------------------------------------------------
 
+    @staticmethod
+    async def _add_messages_to_context(
+        model_context: ChatCompletionContext, messages: Sequence[BaseChatMessage]
+    ) -> None:
+        """Add a turn's messages to the model context (a handoff brings its context first)."""
+        for msg in messages:
+            if isinstance(msg, HandoffMessage):
+                for llm_msg in msg.context:
+                    await model_context.add_message(llm_msg)
+            await model_context.add_message(msg.to_model_message())
+
+    @staticmethod
+    def _get_compatible_context(model_client: ChatCompletionClient, messages: Sequence[LLMMessage]) -> list[LLMMessage]:
+        """``messages`` as the model can take them (images removed for a model without vision)."""
+        if model_client.model_info.get("vision", False):
+            return list(messages)
+        return remove_images(messages)
+
     async def _model_messages(self, token: CancellationToken) -> list[LLMMessage]:
         """What the model sees: the system message and the model context (without images on a text-only model)."""
         if token.is_cancelled():
             raise asyncio.CancelledError()
         history = await self._model_context.get_messages()
-        if not self._model_client.model_info.get("vision", False):
-            history = remove_images(history)
-        return [*self._system_messages, *history]
+        return self._get_compatible_context(self._model_client, [*self._system_messages, *history])
 
     async def _list_tools(self, tool_index: dict[str, Workbench]) -> list[ToolSchema | BaseTool[Any, Any]]:
         """The tools offered to the model (workbench tools, then handoffs); ``tool_index`` maps each to its bench."""
@@ -265,11 +281,7 @@ class AssistantAgent(BaseChatAgent, Component[AssistantAgentConfig]):
     ) -> AsyncGenerator[BaseAgentEvent | BaseChatMessage | Response, None]:
         name = self._name
         context = self._model_context
-        for msg in messages:
-            if isinstance(msg, HandoffMessage):
-                for llm_msg in msg.context:
-                    await context.add_message(llm_msg)
-            await context.add_message(msg.to_model_message())
+        await self._add_messages_to_context(context, messages)
 
         inner: list[Event] = []
         for mem in self._memory or ():

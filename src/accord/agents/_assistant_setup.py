@@ -12,6 +12,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from .._duck import CHAT_COMPLETION_CLIENT, CHAT_COMPLETION_CONTEXT, MEMORY, WORKBENCH, quacks_like
 from .._errors import UsageError
 from ..base import Handoff
 from ..memory import Memory
@@ -39,9 +40,9 @@ ToolArg = BaseTool[Any, Any] | Callable[..., Any] | Callable[..., Awaitable[Any]
 
 
 def check_model_client(model_client: object) -> ChatCompletionClient:
-    if not isinstance(model_client, ChatCompletionClient):
+    if not quacks_like(model_client, ChatCompletionClient, CHAT_COMPLETION_CLIENT):
         raise AgentArgumentTypeError(f"model_client must be a ChatCompletionClient, got {model_client!r}")
-    return model_client
+    return model_client  # type: ignore[return-value]
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,7 +72,7 @@ def check_memory(memory: Sequence[Memory] | None) -> list[Memory] | None:
     if not isinstance(memory, list):
         raise AgentArgumentTypeError(f"Expected Memory, List[Memory], or None, got {type(memory).__name__}")
     for m in memory:
-        if not isinstance(m, Memory):
+        if not quacks_like(m, Memory, MEMORY):
             raise AgentArgumentTypeError(f"memory must hold Memory objects, got {m!r}")
     return memory
 
@@ -141,7 +142,7 @@ def workbenches(workbench: Workbench | Sequence[Workbench] | None, tools: list[B
         raise UsageError("Tools cannot be used with a workbench.")
     collected = list(workbench) if isinstance(workbench, Sequence) else [workbench]
     for wb in collected:
-        if not isinstance(wb, Workbench):
+        if not quacks_like(wb, Workbench, WORKBENCH):
             raise AgentArgumentTypeError(f"workbench must hold Workbench objects, got {wb!r}")
     return collected
 
@@ -159,7 +160,7 @@ def own_direct_tools(
 def check_model_context(model_context: ChatCompletionContext | None) -> ChatCompletionContext:
     if model_context is None:
         return UnboundedChatCompletionContext()
-    if not isinstance(model_context, ChatCompletionContext):
+    if not quacks_like(model_context, ChatCompletionContext, CHAT_COMPLETION_CONTEXT):
         raise AgentArgumentTypeError(f"model_context must be a ChatCompletionContext, got {model_context!r}")
     return model_context
 
