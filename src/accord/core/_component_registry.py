@@ -27,7 +27,7 @@ import threading
 from collections.abc import Iterable
 from typing import Any
 
-from .._autogen_paths import accord_modules_for
+from .._autogen_paths import AUTOGEN_MODULES, accord_modules_for
 from .._errors import UntrustedProviderError
 
 __all__ = [
