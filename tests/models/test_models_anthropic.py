@@ -8,6 +8,7 @@ SDK on an ``httpx.MockTransport`` that answers with the Messages API's documente
 from __future__ import annotations
 
 import json
+import logging
 from typing import Any
 
 import pytest
@@ -196,3 +197,34 @@ def test_bedrock_client_configuration() -> None:
     assert model.provider == "autogen_ext.models.anthropic.AnthropicBedrockChatCompletionClient"
     assert "AKIA-secret" not in model.to_json()
     assert model.config["bedrock_info"]["aws_region"] == "us-east-1"
+
+
+async def test_model_call_events(caplog: pytest.LogCaptureFixture) -> None:
+    from model_events import EVENT_LOGGER_NAME, model_events
+
+    tool_use = {"type": "tool_use", "id": "toolu_1", "name": "get_weather", "input": {"city": "Paris"}}
+    client = _client(lambda b: httpx.Response(200, json=_message([tool_use], "tool_use")), [])
+    with caplog.at_level(logging.INFO, logger=EVENT_LOGGER_NAME):
+        await client.create([UserMessage(content="Weather?", source="user")], tools=[WEATHER])
+    (call,) = model_events(caplog)
+    assert call["type"] == "LLMCall" and (call["prompt_tokens"], call["completion_tokens"]) == (21, 7)
+    assert call["messages"] == [{"role": "user", "content": "Weather?"}]
+    assert call["response"]["content"][0]["name"] == "get_weather"
+    assert [t["name"] for t in call["tools"]] == ["get_weather"]
+
+    caplog.clear()
+    events = [
+        {"type": "message_start", "message": {**_message([]), "usage": {"input_tokens": 12, "output_tokens": 1}}},
+        {"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": ""}},
+        {"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": "Hi"}},
+        {"type": "message_delta", "delta": {"stop_reason": "end_turn"}, "usage": {"output_tokens": 3}},
+        {"type": "message_stop"},
+    ]
+    body = "".join(f"event: {e['type']}\ndata: {json.dumps(e)}\n\n" for e in events)
+    client = _client(lambda b: httpx.Response(200, text=body, headers={"content-type": "text/event-stream"}), [])
+    with caplog.at_level(logging.INFO, logger=EVENT_LOGGER_NAME):
+        _ = [item async for item in client.create_stream([UserMessage(content="hi", source="user")])]
+    start, end = model_events(caplog)
+    assert start["type"] == "LLMStreamStart" and start["messages"] == [{"role": "user", "content": "hi"}]
+    assert end["type"] == "LLMStreamEnd" and (end["prompt_tokens"], end["completion_tokens"]) == (12, 3)
+    assert end["response"]["content"] == "Hi"

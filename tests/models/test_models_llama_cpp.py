@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import importlib.util
 import json
+import logging
 from collections.abc import Iterator
 
 import pytest
@@ -121,3 +122,28 @@ async def test_assistant_agent_runs_on_the_embedded_model(client: LlamaCppChatCo
     reply = result.messages[-1]
     assert reply.source == "helper" and isinstance(reply.content, str) and reply.content.strip()
     assert reply.models_usage is not None and reply.models_usage.completion_tokens > 0
+
+
+async def test_model_call_events(client: LlamaCppChatCompletionClient, caplog: pytest.LogCaptureFixture) -> None:
+    """The embedded default is observable like every provider: the same LLM* events, with its own token counts."""
+    from model_events import EVENT_LOGGER_NAME, model_events
+
+    with caplog.at_level(logging.INFO, logger=EVENT_LOGGER_NAME):
+        result = await client.create(MESSAGES)
+    (call,) = model_events(caplog)
+    assert call["type"] == "LLMCall"
+    assert (call["prompt_tokens"], call["completion_tokens"]) == (
+        result.usage.prompt_tokens,
+        result.usage.completion_tokens,
+    )
+    assert call["prompt_tokens"] > 0 and call["messages"][-1] == {"role": "user", "content": "Say hello."}
+    assert call["response"]["choices"][0]["message"]["content"] == result.content
+
+    caplog.clear()
+    with caplog.at_level(logging.INFO, logger=EVENT_LOGGER_NAME):
+        items = [item async for item in client.create_stream(MESSAGES)]
+    start, end = model_events(caplog)
+    assert start["type"] == "LLMStreamStart" and start["messages"][-1]["content"] == "Say hello."
+    final = items[-1]
+    assert isinstance(final, CreateResult) and end["type"] == "LLMStreamEnd"
+    assert end["response"]["content"] == final.content and end["completion_tokens"] == final.usage.completion_tokens

@@ -8,6 +8,7 @@ documented JSON and NDJSON-stream shapes.
 from __future__ import annotations
 
 import json
+import logging
 from typing import Any
 
 import pytest
@@ -138,3 +139,30 @@ def test_unknown_model_and_config_round_trip() -> None:
     assert model.provider == "autogen_ext.models.ollama.OllamaChatCompletionClient"
     assert model.config["options"] == {"temperature": 0.1}
     assert isinstance(load_component(model), OllamaChatCompletionClient)
+
+
+async def test_model_call_events(caplog: pytest.LogCaptureFixture) -> None:
+    from model_events import EVENT_LOGGER_NAME, model_events
+
+    client = _client(lambda b: httpx.Response(200, json=_reply({"content": "Hello"})), [])
+    with caplog.at_level(logging.INFO, logger=EVENT_LOGGER_NAME):
+        await client.create([UserMessage(content="hi", source="user")], tools=[WEATHER])
+    (call,) = model_events(caplog)
+    assert call["type"] == "LLMCall" and (call["prompt_tokens"], call["completion_tokens"]) == (20, 8)
+    assert call["messages"] == [{"role": "user", "content": "hi"}]
+    assert call["response"]["message"]["content"] == "Hello"
+    assert [t["function"]["name"] for t in call["tools"]] == ["get_weather"]
+
+    caplog.clear()
+    lines = [
+        {"model": "llama3.1", "created_at": "t", "message": {"role": "assistant", "content": "Hi"}, "done": False},
+        _reply({"content": ""}),
+    ]
+    ndjson = "\n".join(json.dumps(line) for line in lines) + "\n"
+    client = _client(lambda b: httpx.Response(200, text=ndjson), [])
+    with caplog.at_level(logging.INFO, logger=EVENT_LOGGER_NAME):
+        _ = [item async for item in client.create_stream([UserMessage(content="hi", source="user")])]
+    start, end = model_events(caplog)
+    assert start["type"] == "LLMStreamStart" and start["messages"] == [{"role": "user", "content": "hi"}]
+    assert end["type"] == "LLMStreamEnd" and (end["prompt_tokens"], end["completion_tokens"]) == (20, 8)
+    assert end["response"]["content"] == "Hi"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 
 import pytest
 from models_servers import FaultProxy, free_port
@@ -186,3 +187,49 @@ class _ToolRef:
     def __init__(self, name: str) -> None:
         self.name = name
         self.schema = {**ADD_TOOL, "name": name}
+
+
+async def test_model_call_events(llama_server: str, caplog: pytest.LogCaptureFixture) -> None:
+    from model_events import EVENT_LOGGER_NAME, model_events
+
+    client = _client(llama_server)
+    with caplog.at_level(logging.INFO, logger=EVENT_LOGGER_NAME):
+        result = await client.create(MESSAGES)
+        items = [item async for item in client.create_stream(MESSAGES)]
+    call, start, end = model_events(caplog)
+    assert call["type"] == "LLMCall" and call["prompt_tokens"] == result.usage.prompt_tokens > 0
+    assert call["messages"][-1]["content"] == "Say hello." and call["tools"] == []
+    assert call["response"]["choices"][0]["message"]["content"] == result.content
+    assert start["type"] == "LLMStreamStart" and start["messages"] == call["messages"]
+    final = items[-1]
+    assert isinstance(final, CreateResult) and end["type"] == "LLMStreamEnd"
+    assert end["response"]["content"] == final.content and end["prompt_tokens"] == final.usage.prompt_tokens
+    await client.close()
+
+
+async def test_model_calls_are_traced(llama_server: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every provider call is a ``chat {model}`` span with the usage (GenAI semantic conventions).
+
+    The spans go to a local TracerProvider: OpenTelemetry's global provider can be set once per process, so the test
+    points accord's lookup of it at its own.
+    """
+    from opentelemetry.sdk.trace import TracerProvider
+    from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+    from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+
+    from accord.core import _telemetry
+
+    exporter = InMemorySpanExporter()
+    provider = TracerProvider()
+    provider.add_span_processor(SimpleSpanProcessor(exporter))
+    monkeypatch.setattr(_telemetry, "_genai_tracer", lambda tracer: provider.get_tracer("test"))
+    client = _client(llama_server)
+    result = await client.create(MESSAGES)
+    _ = [item async for item in client.create_stream(MESSAGES)]
+    spans = exporter.get_finished_spans()
+    assert [s.name for s in spans] == ["chat smollm2", "chat smollm2"]
+    attributes = dict(spans[0].attributes or {})
+    assert attributes["gen_ai.operation.name"] == "chat" and attributes["gen_ai.request.model"] == "smollm2"
+    assert attributes["gen_ai.usage.input_tokens"] == result.usage.prompt_tokens
+    assert attributes["gen_ai.system"] == "OpenAI-compatible server"
+    await client.close()

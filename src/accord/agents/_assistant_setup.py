@@ -12,6 +12,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from .._duck import CHAT_COMPLETION_CLIENT, CHAT_COMPLETION_CONTEXT, MEMORY, WORKBENCH, quacks_like
 from .._errors import UsageError
 from ..base import Handoff
 from ..memory import Memory
@@ -19,7 +20,6 @@ from ..messages import StructuredMessage, StructuredMessageFactory
 from ..model_context import ChatCompletionContext, UnboundedChatCompletionContext
 from ..models import ChatCompletionClient
 from ..tools import BaseStreamTool, BaseTool, FunctionTool, StaticStreamWorkbench, Workbench
-from .._duck import CHAT_COMPLETION_CLIENT, CHAT_COMPLETION_CONTEXT, MEMORY, WORKBENCH, quacks_like
 from ._errors import AgentArgumentTypeError
 
 __all__ = [

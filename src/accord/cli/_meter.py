@@ -11,16 +11,15 @@ from __future__ import annotations
 
 import itertools
 import threading
-from collections.abc import AsyncGenerator, Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, Self
 
 from pydantic import BaseModel
 
 from .._errors import RunError, UsageError
-from ..core import CancellationToken, Component, ComponentModel
-from ..models import ChatCompletionClient, CreateResult, LLMMessage
-from ..models._client import ToolChoice
-from ..models._tool_schema import ToolInput
+from ..core import Component, ComponentModel
+from ..models import ChatCompletionClient, LLMMessage
+from ..models._call import ModelCall
 from ..models.wrappers import LedgerChatCompletionClient, UsageLedger, UsageRecord
 from ..spec._build import is_model_component
 
@@ -124,46 +123,8 @@ class MeteredChatCompletionClient(LedgerChatCompletionClient, Component[MeteredC
         self.ledger = meter.ledger
         self.meter = meter
 
-    async def create(
-        self,
-        messages: Sequence[LLMMessage],
-        *,
-        tools: Sequence[ToolInput] = [],
-        tool_choice: ToolChoice = "auto",
-        json_output: bool | type[BaseModel] | None = None,
-        extra_create_args: Mapping[str, Any] = {},
-        cancellation_token: CancellationToken | None = None,
-    ) -> CreateResult:
-        self.meter.before_call(self, messages, tools)
-        return await super().create(
-            messages,
-            tools=tools,
-            tool_choice=tool_choice,
-            json_output=json_output,
-            extra_create_args=extra_create_args,
-            cancellation_token=cancellation_token,
-        )
-
-    async def create_stream(
-        self,
-        messages: Sequence[LLMMessage],
-        *,
-        tools: Sequence[ToolInput] = [],
-        tool_choice: ToolChoice = "auto",
-        json_output: bool | type[BaseModel] | None = None,
-        extra_create_args: Mapping[str, Any] = {},
-        cancellation_token: CancellationToken | None = None,
-    ) -> AsyncGenerator[str | CreateResult, None]:
-        self.meter.before_call(self, messages, tools)
-        async for item in super().create_stream(
-            messages,
-            tools=tools,
-            tool_choice=tool_choice,
-            json_output=json_output,
-            extra_create_args=extra_create_args,
-            cancellation_token=cancellation_token,
-        ):
-            yield item
+    def _before_call(self, call: ModelCall) -> None:
+        self.meter.before_call(self, call.messages, call.tools)
 
     def _to_config(self) -> MeteredChatCompletionClientConfig:  # type: ignore[override]
         return MeteredChatCompletionClientConfig(

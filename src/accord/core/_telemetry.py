@@ -17,6 +17,7 @@ from ._topic import TopicId
 
 __all__ = [
     "RuntimeTracer",
+    "trace_chat_span",
     "trace_create_agent_span",
     "trace_invoke_agent_span",
     "trace_tool_span",
@@ -194,3 +195,37 @@ def trace_tool_span(
         tracer,
         parent,
     )
+
+
+@contextmanager
+def _detached_span(name: str, attributes: dict[str, Any]) -> Generator[Any, None, None]:
+    """A span that is started and ended here but never made current (safe across an async generator's yields)."""
+    t = _genai_tracer(None)
+    if t is None:
+        yield None
+        return
+    from opentelemetry.trace import SpanKind, Status, StatusCode
+
+    span = t.start_span(name, kind=SpanKind.CLIENT, attributes={k: v for k, v in attributes.items() if v is not None})
+    try:
+        yield span
+    except BaseException as e:
+        span.set_attribute("error.type", type(e).__name__)
+        span.set_status(Status(StatusCode.ERROR, str(e)))
+        raise
+    finally:
+        span.end()
+
+
+def trace_chat_span(model: str, provider: str, *, current: bool = True) -> Any:
+    """Span ``chat {model}`` around one model call (GenAI semantic conventions); yields the span or None.
+
+    ``current=False`` for a streamed call: the span is not made the current one, because the stream's consumer runs
+    between its chunks.
+    """
+    if "opentelemetry.trace" not in sys.modules:
+        return _NO_SPAN
+    attributes = {"gen_ai.operation.name": "chat", "gen_ai.system": provider, "gen_ai.request.model": model}
+    if not current:
+        return _detached_span(f"chat {model}", attributes)
+    return _genai_span(f"chat {model}", "CLIENT", attributes, None, None)

@@ -39,10 +39,9 @@ def content_to_str(
 
 def remove_images(messages: Sequence[LLMMessage]) -> list[LLMMessage]:
     """The messages with every multimodal user message turned into text (for models without vision)."""
-    out: list[LLMMessage] = []
-    for m in messages:
-        if isinstance(m, UserMessage) and isinstance(m.content, list):
-            out.append(UserMessage(content=content_to_str(m.content), source=m.source))
-        else:
-            out.append(m)
-    return out
+    return [
+        UserMessage(content=content_to_str(m.content), source=m.source)
+        if isinstance(m, UserMessage) and isinstance(m.content, list)
+        else m
+        for m in messages
+    ]

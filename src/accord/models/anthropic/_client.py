@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import inspect
 import json
-import logging
 import os
 from collections.abc import AsyncGenerator, Mapping, Sequence
 from typing import Any, Required, Self
@@ -16,16 +15,16 @@ from ..._errors import UsageError
 from ..._imports import require
 from ..._secrets import SecretMap, reveal_map
 from ...core import CancellationToken, Component, FunctionCall
-from ...core.logging import LLMCallEvent, LLMStreamEndEvent, LLMStreamStartEvent
 from .._catalog import lookup
-from .._client import ChatCompletionClient, ToolChoice
+from .._client import ToolChoice
 from .._errors import MissingApiKeyError, UnknownModelError
 from .._model_info import ModelInfo, validate_model_info
+from .._provider import Completion, ProviderChatCompletionClient, ProviderRequest
 from .._settings import PROVIDER_SETTINGS, config_credentials
-from .._support import UsageTracker, check_request, event_logger, normalize_finish_reason, run_cancellable
-from .._tokens import count_messages, token_counter
+from .._support import check_request, run_cancellable
+from .._tokens import token_counter
 from .._tool_schema import ToolInput, tool_schemas
-from .._types import CreateResult, LLMMessage, RequestUsage
+from .._types import LLMMessage, RequestUsage
 from ..openai._errors import translate_openai_error
 from ._transform import to_anthropic_messages, to_anthropic_tool_choice, to_anthropic_tools
 
@@ -63,7 +62,7 @@ class AnthropicClientConfigurationConfigModel(BaseModel):
     tool_choice: str | dict[str, Any] | None = None
 
 
-class AnthropicChatCompletionClient(ChatCompletionClient, Component[AnthropicClientConfigurationConfigModel]):
+class AnthropicChatCompletionClient(ProviderChatCompletionClient, Component[AnthropicClientConfigurationConfigModel]):
     """Claude models through Anthropic's Messages API.
 
     System messages become the ``system`` parameter (merged); tool calls are ``tool_use`` blocks; thinking blocks
@@ -117,17 +116,17 @@ class AnthropicChatCompletionClient(ChatCompletionClient, Component[AnthropicCli
         self._default_tools: list[Any] = list(config.get("tools") or [])
         self._default_tool_choice = config.get("tool_choice")
         self._sdk_params = frozenset(inspect.signature(self._client.messages.create).parameters)
-        self._usage = UsageTracker()
+        self._init_usage()
         self._counter = token_counter("cl100k_base")  # Anthropic's tokenizer is not public: an approximation
 
-    def _prepare(
+    def _request(
         self,
         messages: Sequence[LLMMessage],
         tools: Sequence[ToolInput],
         tool_choice: ToolChoice,
         json_output: bool | type[BaseModel] | None,
         extra_create_args: Mapping[str, Any],
-    ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    ) -> ProviderRequest:
         if isinstance(json_output, type):
             raise UsageError("Structured output is currently not supported for Anthropic models")
         tools = list(tools) or self._default_tools
@@ -155,7 +154,7 @@ class AnthropicChatCompletionClient(ChatCompletionClient, Component[AnthropicCli
                 extra_body[key] = value  # sampling options this SDK version has no parameter for
         if extra_body:
             request["extra_body"] = extra_body
-        return request, schemas
+        return ProviderRequest(messages, wire, schemas, request, wire_tools=request.get("tools", []))
 
     def _error(self, error: Exception, schemas: Sequence[Mapping[str, Any]]) -> Exception:
         import anthropic
@@ -163,23 +162,13 @@ class AnthropicChatCompletionClient(ChatCompletionClient, Component[AnthropicCli
         base_url = str(getattr(self._client, "base_url", "") or "") or None
         return translate_openai_error(error, provider="Anthropic", base_url=base_url, schemas=schemas, sdk=anthropic)
 
-    async def create(
-        self,
-        messages: Sequence[LLMMessage],
-        *,
-        tools: Sequence[ToolInput] = [],
-        tool_choice: ToolChoice = "auto",
-        json_output: bool | type[BaseModel] | None = None,
-        extra_create_args: Mapping[str, Any] = {},
-        cancellation_token: CancellationToken | None = None,
-    ) -> CreateResult:
-        request, schemas = self._prepare(messages, tools, tool_choice, json_output, extra_create_args)
+    async def _complete(self, request: ProviderRequest, token: CancellationToken | None) -> Completion:
         import anthropic
 
         try:
-            response = await run_cancellable(self._client.messages.create(**request), cancellation_token)
+            response = await run_cancellable(self._client.messages.create(**request.payload), token)
         except anthropic.AnthropicError as e:
-            raise self._error(e, schemas) from e
+            raise self._error(e, request.schemas) from e
         texts: list[str] = []
         thoughts: list[str] = []
         calls: list[FunctionCall] = []
@@ -192,53 +181,18 @@ class AnthropicChatCompletionClient(ChatCompletionClient, Component[AnthropicCli
             elif kind == "tool_use":
                 calls.append(FunctionCall(id=block.id, arguments=json.dumps(block.input), name=block.name))
         usage = RequestUsage(response.usage.input_tokens or 0, response.usage.output_tokens or 0)
-        self._usage.add(usage)
-        if event_logger.isEnabledFor(logging.INFO):
-            event_logger.info(
-                LLMCallEvent(
-                    messages=request["messages"],
-                    response=response.model_dump(),
-                    prompt_tokens=usage.prompt_tokens,
-                    completion_tokens=usage.completion_tokens,
-                )
-            )
-        text = "".join(texts)
         thought = "\n".join(thoughts) or None
-        if calls:
-            return CreateResult(
-                finish_reason="function_calls",
-                content=calls,
-                usage=usage,
-                cached=False,
-                thought=thought or text or None,
-            )
-        return CreateResult(
-            finish_reason=normalize_finish_reason(response.stop_reason),
-            content=text,
-            usage=usage,
-            cached=False,
-            thought=thought,
-        )
+        return Completion("".join(texts), calls, thought, response.stop_reason, usage, response=response)
 
-    async def create_stream(
-        self,
-        messages: Sequence[LLMMessage],
-        *,
-        tools: Sequence[ToolInput] = [],
-        tool_choice: ToolChoice = "auto",
-        json_output: bool | type[BaseModel] | None = None,
-        extra_create_args: Mapping[str, Any] = {},
-        cancellation_token: CancellationToken | None = None,
-    ) -> AsyncGenerator[str | CreateResult, None]:
-        request, schemas = self._prepare(messages, tools, tool_choice, json_output, extra_create_args)
+    async def _stream(
+        self, request: ProviderRequest, token: CancellationToken | None
+    ) -> AsyncGenerator[str | Completion, None]:
         import anthropic
 
-        if event_logger.isEnabledFor(logging.INFO):
-            event_logger.info(LLMStreamStartEvent(messages=request["messages"]))
         try:
-            stream = await run_cancellable(self._client.messages.create(stream=True, **request), cancellation_token)
+            stream = await run_cancellable(self._client.messages.create(stream=True, **request.payload), token)
         except anthropic.AnthropicError as e:
-            raise self._error(e, schemas) from e
+            raise self._error(e, request.schemas) from e
         texts: list[str] = []
         thoughts: list[str] = []
         blocks: dict[int, dict[str, str]] = {}
@@ -248,11 +202,11 @@ class AnthropicChatCompletionClient(ChatCompletionClient, Component[AnthropicCli
         try:
             while True:
                 try:
-                    event = await run_cancellable(iterator.__anext__(), cancellation_token)
+                    event = await run_cancellable(iterator.__anext__(), token)
                 except StopAsyncIteration:
                     break
                 except anthropic.AnthropicError as e:
-                    raise self._error(e, schemas) from e
+                    raise self._error(e, request.schemas) from e
                 kind = event.type
                 if kind == "message_start":
                     prompt_tokens = event.message.usage.input_tokens or 0
@@ -275,55 +229,17 @@ class AnthropicChatCompletionClient(ChatCompletionClient, Component[AnthropicCli
             close = getattr(stream, "close", None)
             if close is not None:
                 await close()
-        usage = RequestUsage(prompt_tokens, completion_tokens)
-        self._usage.add(usage)
         calls = [
             FunctionCall(id=b["id"], arguments=b["json"] or "{}", name=b["name"]) for _, b in sorted(blocks.items())
         ]
-        text = "".join(texts)
-        thought = "".join(thoughts) or None
-        if calls:
-            result = CreateResult(
-                finish_reason="function_calls",
-                content=calls,
-                usage=usage,
-                cached=False,
-                thought=thought or text or None,
-            )
-        else:
-            result = CreateResult(
-                finish_reason=normalize_finish_reason(stop_reason),
-                content=text,
-                usage=usage,
-                cached=False,
-                thought=thought,
-            )
-        if event_logger.isEnabledFor(logging.INFO):
-            event_logger.info(
-                LLMStreamEndEvent(
-                    response=result.model_dump(), prompt_tokens=prompt_tokens, completion_tokens=completion_tokens
-                )
-            )
-        yield result
+        usage = RequestUsage(prompt_tokens, completion_tokens)
+        yield Completion("".join(texts), calls, "".join(thoughts) or None, stop_reason, usage)
 
     async def close(self) -> None:
         await self._client.close()
 
-    def actual_usage(self) -> RequestUsage:
-        return self._usage.actual
-
-    def total_usage(self) -> RequestUsage:
-        return self._usage.total
-
-    def count_tokens(self, messages: Sequence[LLMMessage], *, tools: Sequence[ToolInput] = []) -> int:
-        return count_messages(messages, tool_schemas(tools), self._counter)
-
-    def remaining_tokens(self, messages: Sequence[LLMMessage], *, tools: Sequence[ToolInput] = []) -> int:
-        return self._window - self.count_tokens(messages, tools=tools)
-
-    @property
-    def model_info(self) -> ModelInfo:
-        return self._model_info
+    def _context_window(self) -> int:
+        return self._window
 
     def _to_config(self) -> AnthropicClientConfigurationConfigModel:
         raw = dict(self._raw)

@@ -10,6 +10,7 @@ from typing import Any, Self
 from pydantic import BaseModel, ValidationError
 
 from ...core import CacheStore, CancellationToken, Component, ComponentModel, InMemoryStore
+from .._call import ModelCall
 from .._client import ChatCompletionClient, ToolChoice
 from .._tool_schema import ToolInput, tool_schemas
 from .._types import CreateResult, LLMMessage
@@ -114,6 +115,7 @@ class ChatCompletionCache(WrappingChatCompletionClient, Component[ChatCompletion
         extra_create_args: Mapping[str, Any] = {},
         cancellation_token: CancellationToken | None = None,
     ) -> CreateResult:
+        call = ModelCall(messages, tools, tool_choice, json_output, extra_create_args, cancellation_token)
         cached, key = self._lookup(messages, tools, json_output, extra_create_args)
         if isinstance(cached, CreateResult):
             return _as_cached(cached)
@@ -121,14 +123,7 @@ class ChatCompletionCache(WrappingChatCompletionClient, Component[ChatCompletion
             for item in reversed(cached):
                 if isinstance(item, CreateResult):
                     return _as_cached(item)
-        result = await self.client.create(
-            messages,
-            tools=tools,
-            tool_choice=tool_choice,
-            json_output=json_output,
-            extra_create_args=extra_create_args,
-            cancellation_token=cancellation_token,
-        )
+        result = await call.create(self.client)
         self.store.set(key, result)
         return result
 
@@ -142,6 +137,7 @@ class ChatCompletionCache(WrappingChatCompletionClient, Component[ChatCompletion
         extra_create_args: Mapping[str, Any] = {},
         cancellation_token: CancellationToken | None = None,
     ) -> AsyncGenerator[str | CreateResult, None]:
+        call = ModelCall(messages, tools, tool_choice, json_output, extra_create_args, cancellation_token)
         cached, key = self._lookup(messages, tools, json_output, extra_create_args)
         if isinstance(cached, list):
             for item in cached:
@@ -153,14 +149,7 @@ class ChatCompletionCache(WrappingChatCompletionClient, Component[ChatCompletion
             yield _as_cached(cached)
             return
         output: list[str | CreateResult] = []
-        async for item in self.client.create_stream(
-            messages,
-            tools=tools,
-            tool_choice=tool_choice,
-            json_output=json_output,
-            extra_create_args=extra_create_args,
-            cancellation_token=cancellation_token,
-        ):
+        async for item in call.stream(self.client):
             output.append(item)
             yield item
         self.store.set(key, output)

@@ -15,14 +15,15 @@ from pydantic import BaseModel
 from ..._errors import UsageError
 from ..._imports import require
 from ...core import CancellationToken, Component, FunctionCall
-from .._client import ChatCompletionClient, ToolChoice
+from .._client import ToolChoice
 from .._errors import ModelRequestError
 from .._local_model import default_model_path
 from .._model_info import ModelFamily, ModelInfo, validate_model_info
-from .._support import UsageTracker, check_request, normalize_finish_reason, run_cancellable
+from .._provider import Completion, ProviderChatCompletionClient, ProviderRequest
+from .._support import check_request, run_cancellable
 from .._tokens import count_messages
-from .._tool_schema import ToolInput, tool_schemas
-from .._types import CreateResult, LLMMessage, RequestUsage
+from .._tool_schema import ToolInput
+from .._types import LLMMessage, RequestUsage
 from ..openai._transform import to_openai_messages, to_openai_tool_choice, to_openai_tools
 
 __all__ = ["LlamaCppChatCompletionClient", "LlamaCppChatCompletionClientConfig"]
@@ -91,7 +92,7 @@ def _default_model_info() -> ModelInfo:
     )
 
 
-class LlamaCppChatCompletionClient(ChatCompletionClient, Component[LlamaCppChatCompletionClientConfig]):
+class LlamaCppChatCompletionClient(ProviderChatCompletionClient, Component[LlamaCppChatCompletionClientConfig]):
     """A GGUF model run in this process by llama.cpp: no account, no network.
 
     ``model_path`` loads a file; ``repo_id`` + ``filename`` download from Hugging Face (needs network); with
@@ -106,6 +107,7 @@ class LlamaCppChatCompletionClient(ChatCompletionClient, Component[LlamaCppChatC
     component_type = "model"
     component_config_schema = LlamaCppChatCompletionClientConfig
     component_provider_override = "autogen_ext.models.llama_cpp.LlamaCppChatCompletionClient"
+    _provider = "llama.cpp"
 
     def __init__(self, model_info: ModelInfo | None = None, **kwargs: Any) -> None:
         self._raw = dict(kwargs)
@@ -140,7 +142,8 @@ class LlamaCppChatCompletionClient(ChatCompletionClient, Component[LlamaCppChatC
             self.model_name = path.name
         self._n_ctx = int(load["n_ctx"])
         self._lock = threading.Lock()  # one generation at a time: a llama context is not thread-safe
-        self._usage = UsageTracker()
+        self._init_usage()
+        self._counter = self._count
 
     # -- helpers ------------------------------------------------------------------------------------------------
 
@@ -149,14 +152,14 @@ class LlamaCppChatCompletionClient(ChatCompletionClient, Component[LlamaCppChatC
             return 0
         return len(self._llm.tokenize(text.encode("utf-8"), add_bos=False, special=True))
 
-    def _prepare(
+    def _request(
         self,
         messages: Sequence[LLMMessage],
         tools: Sequence[ToolInput],
         tool_choice: ToolChoice,
         json_output: bool | type[BaseModel] | None,
         extra_create_args: Mapping[str, Any],
-    ) -> tuple[list[dict[str, Any]], dict[str, Any], list[dict[str, Any]]]:
+    ) -> ProviderRequest:
         unknown = set(extra_create_args) - _CREATE_KEYS
         if unknown:
             raise UsageError(f"Extra create args are invalid for llama.cpp: {sorted(unknown)}")
@@ -170,7 +173,7 @@ class LlamaCppChatCompletionClient(ChatCompletionClient, Component[LlamaCppChatC
             kwargs["tools"] = to_openai_tools(schemas)
             kwargs["tool_choice"] = to_openai_tool_choice(tool_choice, [s["name"] for s in schemas])
         wire = to_openai_messages(messages, self._model_info, include_name=False)
-        return wire, kwargs, schemas
+        return ProviderRequest(messages, wire, schemas, kwargs, wire_tools=kwargs.get("tools", []))
 
     def _too_long(self, error: ValueError) -> Exception:
         if "context window" in str(error) or "exceed" in str(error):
@@ -191,18 +194,10 @@ class LlamaCppChatCompletionClient(ChatCompletionClient, Component[LlamaCppChatC
 
     # -- ChatCompletionClient -----------------------------------------------------------------------------------
 
-    async def create(
-        self,
-        messages: Sequence[LLMMessage],
-        *,
-        tools: Sequence[ToolInput] = [],
-        tool_choice: ToolChoice = "auto",
-        json_output: bool | type[BaseModel] | None = None,
-        extra_create_args: Mapping[str, Any] = {},
-        cancellation_token: CancellationToken | None = None,
-    ) -> CreateResult:
-        wire, kwargs, _ = self._prepare(messages, tools, tool_choice, json_output, extra_create_args)
-        response = await run_cancellable(asyncio.to_thread(self._generate, wire, kwargs), cancellation_token)
+    async def _complete(self, request: ProviderRequest, token: CancellationToken | None) -> Completion:
+        response = await run_cancellable(
+            asyncio.to_thread(self._generate, request.wire_messages, request.payload), token
+        )
         choice = response["choices"][0]
         message = choice["message"]
         calls = [
@@ -215,41 +210,18 @@ class LlamaCppChatCompletionClient(ChatCompletionClient, Component[LlamaCppChatC
         ]
         usage_data = response.get("usage") or {}
         usage = RequestUsage(int(usage_data.get("prompt_tokens", 0)), int(usage_data.get("completion_tokens", 0)))
-        self._usage.add(usage)
-        if calls:
-            return CreateResult(
-                finish_reason="function_calls", content=calls, usage=usage, cached=False, thought=message.get("content")
-            )
-        return CreateResult(
-            finish_reason=normalize_finish_reason(choice.get("finish_reason")),
-            content=message.get("content") or "",
-            usage=usage,
-            cached=False,
-        )
+        text = message.get("content") or ""
+        return Completion(text, calls, None, choice.get("finish_reason"), usage, response=response)
 
-    async def create_stream(
-        self,
-        messages: Sequence[LLMMessage],
-        *,
-        tools: Sequence[ToolInput] = [],
-        tool_choice: ToolChoice = "auto",
-        json_output: bool | type[BaseModel] | None = None,
-        extra_create_args: Mapping[str, Any] = {},
-        cancellation_token: CancellationToken | None = None,
-    ) -> AsyncGenerator[str | CreateResult, None]:
+    async def _stream(
+        self, request: ProviderRequest, token: CancellationToken | None
+    ) -> AsyncGenerator[str | Completion, None]:
         """Tokens as they are generated; cancelling stops generation at the next token."""
-        if tools:
+        if request.schemas:
             # llama.cpp builds tool calls with a grammar over the whole answer: generate, then yield the result
-            yield await self.create(
-                messages,
-                tools=tools,
-                tool_choice=tool_choice,
-                json_output=json_output,
-                extra_create_args=extra_create_args,
-                cancellation_token=cancellation_token,
-            )
+            yield await self._complete(request, token)
             return
-        wire, kwargs, schemas = self._prepare(messages, tools, tool_choice, json_output, extra_create_args)
+        wire, kwargs = request.wire_messages, request.payload
         loop = asyncio.get_running_loop()
         queue: asyncio.Queue[tuple[str, Any]] = asyncio.Queue()
         stop = threading.Event()
@@ -271,13 +243,13 @@ class LlamaCppChatCompletionClient(ChatCompletionClient, Component[LlamaCppChatC
             loop.call_soon_threadsafe(queue.put_nowait, ("done", None))
 
         worker = loop.run_in_executor(None, produce)
-        if cancellation_token is not None:
-            cancellation_token.add_callback(stop.set)
+        if token is not None:
+            token.add_callback(stop.set)
         parts: list[str] = []
         finish: str | None = None
         try:
             while True:
-                kind, payload = await run_cancellable(queue.get(), cancellation_token)
+                kind, payload = await run_cancellable(queue.get(), token)
                 if kind == "done":
                     break
                 if kind == "error":
@@ -292,9 +264,8 @@ class LlamaCppChatCompletionClient(ChatCompletionClient, Component[LlamaCppChatC
             stop.set()
             await asyncio.shield(worker)
         content = "".join(parts)
-        usage = RequestUsage(count_messages(messages, schemas, self._count), self._count(content))
-        self._usage.add(usage)
-        yield CreateResult(finish_reason=normalize_finish_reason(finish), content=content, usage=usage, cached=False)
+        usage = RequestUsage(count_messages(request.messages, request.schemas, self._count), self._count(content))
+        yield Completion(content, [], None, finish, usage)
 
     async def close(self) -> None:
         llm = getattr(self, "_llm", None)
@@ -302,21 +273,8 @@ class LlamaCppChatCompletionClient(ChatCompletionClient, Component[LlamaCppChatC
             with self._lock:
                 llm.close()
 
-    def actual_usage(self) -> RequestUsage:
-        return self._usage.actual
-
-    def total_usage(self) -> RequestUsage:
-        return self._usage.total
-
-    def count_tokens(self, messages: Sequence[LLMMessage], *, tools: Sequence[ToolInput] = []) -> int:
-        return count_messages(messages, tool_schemas(tools), self._count)
-
-    def remaining_tokens(self, messages: Sequence[LLMMessage], *, tools: Sequence[ToolInput] = []) -> int:
-        return self._n_ctx - self.count_tokens(messages, tools=tools)
-
-    @property
-    def model_info(self) -> ModelInfo:
-        return self._model_info
+    def _context_window(self) -> int:
+        return self._n_ctx
 
     def _to_config(self) -> LlamaCppChatCompletionClientConfig:
         return LlamaCppChatCompletionClientConfig(model_info=self._model_info, **self._raw)

@@ -13,15 +13,15 @@ from ..._errors import UsageError
 from ..._imports import require
 from ..._secrets import SecretMap, reveal_map
 from ...core import CancellationToken, Component, FunctionCall, Image
-from .._client import ChatCompletionClient, ToolChoice
+from .._client import ToolChoice
 from .._errors import ModelAPIError, ModelConnectionError, ToolSchemaError, UnknownModelError, status_error
-from .._model_info import ModelFamily, ModelInfo, validate_model_info
-from .._support import UsageTracker, check_request, normalize_finish_reason, parse_r1, run_cancellable
-from .._tokens import count_messages, token_counter
-from .._tool_schema import ToolInput, tool_schemas
+from .._model_info import ModelInfo, validate_model_info
+from .._provider import Completion, ProviderChatCompletionClient, ProviderRequest
+from .._support import check_request, run_cancellable
+from .._tokens import token_counter
+from .._tool_schema import ToolInput
 from .._types import (
     AssistantMessage,
-    CreateResult,
     FunctionExecutionResultMessage,
     LLMMessage,
     RequestUsage,
@@ -80,7 +80,21 @@ def _to_ollama_messages(messages: Sequence[LLMMessage]) -> list[dict[str, Any]]:
     return wire
 
 
-class OllamaChatCompletionClient(ChatCompletionClient, Component[BaseOllamaClientConfigurationConfigModel]):
+def _calls(raw_calls: Sequence[Any]) -> list[FunctionCall]:
+    """Ollama's tool calls carry no id: each gets a fresh one."""
+    return [
+        FunctionCall(
+            id=f"call_{uuid.uuid4().hex[:12]}",
+            arguments=json.dumps(c.function.arguments)
+            if not isinstance(c.function.arguments, str)
+            else c.function.arguments,
+            name=c.function.name,
+        )
+        for c in raw_calls
+    ]
+
+
+class OllamaChatCompletionClient(ProviderChatCompletionClient, Component[BaseOllamaClientConfigurationConfigModel]):
     """Models served by Ollama (``host``, default ``http://localhost:11434``), through its native API.
 
     Structured output uses Ollama's ``format`` (a JSON schema from ``json_output=<model>`` or ``response_format``);
@@ -91,6 +105,7 @@ class OllamaChatCompletionClient(ChatCompletionClient, Component[BaseOllamaClien
     component_type = "model"
     component_config_schema = BaseOllamaClientConfigurationConfigModel
     component_provider_override = "autogen_ext.models.ollama.OllamaChatCompletionClient"
+    _provider = "Ollama"
 
     def __init__(self, **kwargs: Any) -> None:
         transport = kwargs.pop("transport", None)  # accord extra: an httpx transport (tests, proxies)
@@ -122,16 +137,19 @@ class OllamaChatCompletionClient(ChatCompletionClient, Component[BaseOllamaClien
         if transport is not None:
             client_args["transport"] = transport
         self._client = ollama.AsyncClient(host=self._host, **client_args)
-        self._usage = UsageTracker()
+        self._init_usage()
         self._counter = token_counter(self._model)
 
-    def _prepare(
+    def _request(
         self,
         messages: Sequence[LLMMessage],
         tools: Sequence[ToolInput],
+        tool_choice: ToolChoice,
         json_output: bool | type[BaseModel] | None,
         extra_create_args: Mapping[str, Any],
-    ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    ) -> ProviderRequest:
+        if tool_choice == "none":
+            tools = []  # Ollama has no tool_choice: a call that must not use tools gets none
         schemas = check_request(messages, tools, json_output, self._model_info, self._model)
         request: dict[str, Any] = {"model": self._model, "messages": _to_ollama_messages(messages)}
         options = dict(self._options)
@@ -153,7 +171,7 @@ class OllamaChatCompletionClient(ChatCompletionClient, Component[BaseOllamaClien
         if schemas:
             request["tools"] = to_openai_tools(schemas)
         request.update(extra)
-        return request, schemas
+        return ProviderRequest(messages, request["messages"], schemas, request, wire_tools=request.get("tools", []))
 
     def _error(self, error: Exception, schemas: Sequence[Mapping[str, Any]] = ()) -> Exception:
         import ollama
@@ -174,82 +192,31 @@ class OllamaChatCompletionClient(ChatCompletionClient, Component[BaseOllamaClien
             )
         return ModelAPIError(f"Ollama call failed: {error}", provider="Ollama")
 
-    def _result(
-        self, text: str, thinking: str | None, raw_calls: Sequence[Any], reason: str | None, usage: RequestUsage
-    ) -> CreateResult:
-        calls = [
-            FunctionCall(
-                id=f"call_{uuid.uuid4().hex[:12]}",
-                arguments=json.dumps(c.function.arguments)
-                if not isinstance(c.function.arguments, str)
-                else c.function.arguments,
-                name=c.function.name,
-            )
-            for c in raw_calls
-        ]
-        if calls:
-            return CreateResult(
-                finish_reason="function_calls",
-                content=calls,
-                usage=usage,
-                cached=False,
-                thought=thinking or text or None,
-            )
-        if thinking is None and self._model_info["family"] == ModelFamily.R1:
-            thinking, text = parse_r1(text)
-        return CreateResult(
-            finish_reason=normalize_finish_reason(reason or "stop"),
-            content=text,
-            usage=usage,
-            cached=False,
-            thought=thinking,
-        )
-
-    async def create(
-        self,
-        messages: Sequence[LLMMessage],
-        *,
-        tools: Sequence[ToolInput] = [],
-        tool_choice: ToolChoice = "auto",
-        json_output: bool | type[BaseModel] | None = None,
-        extra_create_args: Mapping[str, Any] = {},
-        cancellation_token: CancellationToken | None = None,
-    ) -> CreateResult:
-        request, schemas = self._prepare(
-            messages, [] if tool_choice == "none" else tools, json_output, extra_create_args
-        )
+    async def _complete(self, request: ProviderRequest, token: CancellationToken | None) -> Completion:
         import ollama
 
         try:
-            response = await run_cancellable(self._client.chat(**request), cancellation_token)
+            response = await run_cancellable(self._client.chat(**request.payload), token)
         except (ollama.ResponseError, ConnectionError) as e:
-            raise self._error(e, schemas) from e
+            raise self._error(e, request.schemas) from e
         usage = RequestUsage(response.prompt_eval_count or 0, response.eval_count or 0)
-        self._usage.add(usage)
         message = response.message
-        return self._result(
+        return Completion(
             message.content or "",
+            _calls(message.tool_calls or []),
             getattr(message, "thinking", None),
-            message.tool_calls or [],
-            response.done_reason,
+            response.done_reason or "stop",
             usage,
+            response=response,
         )
 
-    async def create_stream(
-        self,
-        messages: Sequence[LLMMessage],
-        *,
-        tools: Sequence[ToolInput] = [],
-        tool_choice: ToolChoice = "auto",
-        json_output: bool | type[BaseModel] | None = None,
-        extra_create_args: Mapping[str, Any] = {},
-        cancellation_token: CancellationToken | None = None,
-    ) -> AsyncGenerator[str | CreateResult, None]:
-        request, _ = self._prepare(messages, [] if tool_choice == "none" else tools, json_output, extra_create_args)
+    async def _stream(
+        self, request: ProviderRequest, token: CancellationToken | None
+    ) -> AsyncGenerator[str | Completion, None]:
         import ollama
 
         try:
-            stream = await run_cancellable(self._client.chat(stream=True, **request), cancellation_token)
+            stream = await run_cancellable(self._client.chat(stream=True, **request.payload), token)
         except (ollama.ResponseError, ConnectionError) as e:
             raise self._error(e) from e
         texts: list[str] = []
@@ -260,7 +227,7 @@ class OllamaChatCompletionClient(ChatCompletionClient, Component[BaseOllamaClien
         iterator = stream.__aiter__()
         while True:
             try:
-                chunk = await run_cancellable(iterator.__anext__(), cancellation_token)
+                chunk = await run_cancellable(iterator.__anext__(), token)
             except StopAsyncIteration:
                 break
             except (ollama.ResponseError, ConnectionError) as e:
@@ -275,30 +242,15 @@ class OllamaChatCompletionClient(ChatCompletionClient, Component[BaseOllamaClien
             if chunk.done:
                 reason = chunk.done_reason
                 usage = RequestUsage(chunk.prompt_eval_count or 0, chunk.eval_count or 0)
-        self._usage.add(usage)
-        yield self._result("".join(texts), "".join(thoughts) or None, calls, reason, usage)
+        yield Completion("".join(texts), _calls(calls), "".join(thoughts) or None, reason or "stop", usage)
 
     async def close(self) -> None:
         inner = getattr(self._client, "_client", None)
         if inner is not None:
             await inner.aclose()
 
-    def actual_usage(self) -> RequestUsage:
-        return self._usage.actual
-
-    def total_usage(self) -> RequestUsage:
-        return self._usage.total
-
-    def count_tokens(self, messages: Sequence[LLMMessage], *, tools: Sequence[ToolInput] = []) -> int:
-        return count_messages(messages, tool_schemas(tools), self._counter)
-
-    def remaining_tokens(self, messages: Sequence[LLMMessage], *, tools: Sequence[ToolInput] = []) -> int:
-        window = int(self._options.get("num_ctx") or ollama_context_window(self._model))
-        return window - self.count_tokens(messages, tools=tools)
-
-    @property
-    def model_info(self) -> ModelInfo:
-        return self._model_info
+    def _context_window(self) -> int:
+        return int(self._options.get("num_ctx") or ollama_context_window(self._model))
 
     def _to_config(self) -> BaseOllamaClientConfigurationConfigModel:
         raw = {k: v for k, v in self._raw.items() if k in BaseOllamaClientConfigurationConfigModel.model_fields}

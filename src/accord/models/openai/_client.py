@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import inspect
 import json
-import logging
 import os
 from collections.abc import AsyncGenerator, Mapping, Sequence
 from typing import Any, Self
@@ -17,30 +16,23 @@ from ..._errors import UsageError
 from ..._imports import require
 from ..._secrets import reveal, reveal_map
 from ...core import CancellationToken, Component, ComponentModel, FunctionCall, load_component
-from ...core.logging import LLMCallEvent, LLMStreamEndEvent, LLMStreamStartEvent
 from .._catalog import lookup
-from .._client import ChatCompletionClient, ToolChoice
+from .._client import ToolChoice
 from .._errors import MissingApiKeyError, UnknownModelError
 from .._model_info import ModelCapabilities, ModelFamily, ModelInfo, validate_model_info
+from .._provider import Completion, ProviderChatCompletionClient, ProviderRequest
 from .._settings import PROVIDER_SETTINGS, ambient_credentials, config_credentials
-from .._support import (
-    UsageTracker,
-    check_request,
-    event_logger,
-    normalize_finish_reason,
-    parse_r1,
-    run_cancellable,
-    warn_deprecated,
-)
-from .._tokens import count_messages, token_counter
-from .._tool_schema import ToolInput, tool_schemas
-from .._types import CreateResult, FinishReasons, LLMMessage, RequestUsage
+from .._support import check_request, run_cancellable, warn_deprecated
+from .._tokens import token_counter
+from .._tool_schema import ToolInput
+from .._types import CreateResult, LLMMessage, RequestUsage
 from ._config import (
     CREATE_ARG_KEYS,
     AzureOpenAIClientConfigurationConfigModel,
     OpenAIClientConfigurationConfigModel,
 )
 from ._errors import translate_openai_error
+from ._stream import StreamAccumulator, tool_name
 from ._transform import to_openai_messages, to_openai_tool_choice, to_openai_tools
 
 __all__ = [
@@ -80,12 +72,40 @@ def _structured_response_format(model: type[BaseModel]) -> dict[str, Any]:
         }
 
 
-def _tool_name(name: str | None) -> str:
-    name = name or ""
-    return name[len("functions.") :] if name.startswith("functions.") else name
+def _response_format(json_output: bool | type[BaseModel], extra_create_args: Mapping[str, Any]) -> dict[str, Any]:
+    """The ``response_format`` that ``json_output=True`` or ``=<model>`` asks for."""
+    if isinstance(json_output, type) and issubclass(json_output, BaseModel):
+        if "response_format" in extra_create_args:
+            raise UsageError("Pass either json_output=<model> or response_format, not both")
+        return _structured_response_format(json_output)
+    if json_output is True:
+        return {"type": "json_object"}
+    raise UsageError(f"json_output must be a bool or a pydantic model class, got {json_output!r}")
 
 
-class BaseOpenAIChatCompletionClient(ChatCompletionClient):
+def _stream_options(configured: Mapping[str, Any] | None, include_usage: bool | None) -> dict[str, Any]:
+    """``stream_options`` for a streamed call: usage is asked for unless the caller says otherwise."""
+    options = dict(configured or {})
+    if include_usage is not None:
+        if "include_usage" in options and options["include_usage"] != include_usage:
+            raise UsageError(
+                "include_usage and stream_options['include_usage'] disagree: "
+                f"{include_usage} vs {options['include_usage']}"
+            )
+        options["include_usage"] = include_usage
+    options.setdefault("include_usage", True)
+    return options
+
+
+async def _next_chunk(iterator: Any, token: CancellationToken | None) -> Any:
+    if token is None:
+        return await iterator.__anext__()
+    if token.is_cancelled():
+        raise asyncio.CancelledError("create_stream was cancelled")
+    return await run_cancellable(iterator.__anext__(), token)
+
+
+class BaseOpenAIChatCompletionClient(ProviderChatCompletionClient):
     """Shared implementation over an ``openai.AsyncOpenAI``-like client."""
 
     _provider = "OpenAI"
@@ -123,7 +143,7 @@ class BaseOpenAIChatCompletionClient(ChatCompletionClient):
         self._create_args = {k: v for k, v in create_args.items() if v is not None}
         self._add_name_prefixes = add_name_prefixes
         self._include_name = include_name_in_message
-        self._usage = UsageTracker()
+        self._init_usage()
         self._counter = token_counter(self._model)
         self._base_url: str | None = str(getattr(client, "base_url", "") or "") or None
 
@@ -139,31 +159,24 @@ class BaseOpenAIChatCompletionClient(ChatCompletionClient):
                 _sdk_create_params = frozenset()
         return _sdk_create_params | CREATE_ARG_KEYS
 
-    def _prepare(
+    def _request(
         self,
         messages: Sequence[LLMMessage],
         tools: Sequence[ToolInput],
         tool_choice: ToolChoice,
         json_output: bool | type[BaseModel] | None,
         extra_create_args: Mapping[str, Any],
-    ) -> tuple[list[dict[str, Any]], dict[str, Any], list[dict[str, Any]]]:
+    ) -> ProviderRequest:
         if extra_create_args:
             unknown = set(extra_create_args) - self._allowed_extra_keys()
             if unknown and self._allowed_extra_keys() - CREATE_ARG_KEYS:
                 raise UsageError(f"Extra create args are invalid: {sorted(unknown)}")
         schemas = check_request(messages, tools, json_output, self._model_info, self._model)
         kwargs = {**self._create_args, **extra_create_args}
-        if json_output is not None:
-            if isinstance(json_output, type) and issubclass(json_output, BaseModel):
-                if "response_format" in extra_create_args:
-                    raise UsageError("Pass either json_output=<model> or response_format, not both")
-                kwargs["response_format"] = _structured_response_format(json_output)
-            elif json_output is True:
-                kwargs["response_format"] = {"type": "json_object"}
-            elif json_output is False:
-                kwargs.setdefault("response_format", {"type": "text"})
-            else:
-                raise UsageError(f"json_output must be a bool or a pydantic model class, got {json_output!r}")
+        if json_output is False:
+            kwargs.setdefault("response_format", {"type": "text"})
+        elif json_output is not None:
+            kwargs["response_format"] = _response_format(json_output, extra_create_args)
         if schemas:
             kwargs["tools"] = to_openai_tools(schemas)
             kwargs["tool_choice"] = to_openai_tool_choice(tool_choice, [s["name"] for s in schemas])
@@ -175,59 +188,23 @@ class BaseOpenAIChatCompletionClient(ChatCompletionClient):
         wire = to_openai_messages(
             messages, self._model_info, include_name=self._include_name, add_name_prefixes=self._add_name_prefixes
         )
-        return wire, kwargs, schemas
+        return ProviderRequest(messages, wire, schemas, kwargs, wire_tools=kwargs.get("tools", []))
 
     def _error(self, error: Exception, schemas: Sequence[Mapping[str, Any]]) -> Exception:
         return translate_openai_error(error, provider=self._provider, base_url=self._base_url, schemas=schemas)
 
-    def _estimate_usage(
-        self, messages: Sequence[LLMMessage], schemas: list[dict[str, Any]], text: str, calls: list[FunctionCall]
-    ) -> RequestUsage:
-        completion = self._counter(text) + sum(self._counter(c.name) + self._counter(c.arguments) for c in calls)
-        return RequestUsage(count_messages(messages, schemas, self._counter), completion)
+    # -- calling the API ------------------------------------------------------------------------------------------
 
-    def _finish(
-        self,
-        text: str,
-        calls: list[FunctionCall],
-        thought: str | None,
-        finish_reason: str | None,
-        usage: RequestUsage,
-    ) -> CreateResult:
-        if calls:
-            return CreateResult(
-                finish_reason="function_calls",
-                content=calls,
-                usage=usage,
-                cached=False,
-                thought=thought or text or None,
-            )
-        if self._model_info["family"] == ModelFamily.R1 and thought is None:
-            thought, text = parse_r1(text)
-        reason: FinishReasons = normalize_finish_reason(finish_reason)
-        return CreateResult(finish_reason=reason, content=text, usage=usage, cached=False, thought=thought)
-
-    # -- ChatCompletionClient ---------------------------------------------------------------------------------
-
-    async def create(
-        self,
-        messages: Sequence[LLMMessage],
-        *,
-        tools: Sequence[ToolInput] = [],
-        tool_choice: ToolChoice = "auto",
-        json_output: bool | type[BaseModel] | None = None,
-        extra_create_args: Mapping[str, Any] = {},
-        cancellation_token: CancellationToken | None = None,
-    ) -> CreateResult:
-        wire, kwargs, schemas = self._prepare(messages, tools, tool_choice, json_output, extra_create_args)
+    async def _complete(self, request: ProviderRequest, token: CancellationToken | None) -> Completion:
         import openai
 
+        create = self._client.chat.completions.create
         try:
             response = await run_cancellable(
-                self._client.chat.completions.create(messages=wire, stream=False, **kwargs), cancellation_token
+                create(messages=request.wire_messages, stream=False, **request.payload), token
             )
         except openai.OpenAIError as e:
-            raise self._error(e, schemas) from e
+            raise self._error(e, request.schemas) from e
         choice = response.choices[0]
         message = choice.message
         calls = [
@@ -236,31 +213,19 @@ class BaseOpenAIChatCompletionClient(ChatCompletionClient):
                 arguments=tc.function.arguments
                 if isinstance(tc.function.arguments, str)
                 else json.dumps(tc.function.arguments),
-                name=_tool_name(tc.function.name),
+                name=tool_name(tc.function.name),
             )
             for i, tc in enumerate(message.tool_calls or [])
             if getattr(tc, "function", None) is not None
         ]
         text = message.content or ""
         extra = getattr(message, "model_extra", None) or {}
-        thought = extra.get("reasoning_content") or None
         if response.usage is not None:
             usage = RequestUsage(response.usage.prompt_tokens or 0, response.usage.completion_tokens or 0)
         else:
-            usage = self._estimate_usage(messages, schemas, text, calls)
-        result = self._finish(text, calls, thought, choice.finish_reason, usage)
-        self._usage.add(usage)
-        if event_logger.isEnabledFor(logging.INFO):
-            event_logger.info(
-                LLMCallEvent(
-                    messages=wire,
-                    response=response.model_dump(),
-                    prompt_tokens=usage.prompt_tokens,
-                    completion_tokens=usage.completion_tokens,
-                    tools=kwargs.get("tools", []),
-                )
-            )
-        return result
+            usage = self._estimate_usage(request, text, calls)
+        thought = extra.get("reasoning_content") or None
+        return Completion(text, calls, thought, choice.finish_reason, usage, response=response)
 
     async def create_stream(
         self,
@@ -281,115 +246,55 @@ class BaseOpenAIChatCompletionClient(ChatCompletionClient):
         """
         if max_consecutive_empty_chunk_tolerance:
             warn_deprecated("max_consecutive_empty_chunk_tolerance is deprecated and ignored")
-        wire, kwargs, schemas = self._prepare(messages, tools, tool_choice, json_output, extra_create_args)
-        options = dict(kwargs.pop("stream_options", None) or {})
-        if include_usage is not None:
-            if "include_usage" in options and options["include_usage"] != include_usage:
-                raise UsageError(
-                    "include_usage and stream_options['include_usage'] disagree: "
-                    f"{include_usage} vs {options['include_usage']}"
-                )
-            options["include_usage"] = include_usage
-        options.setdefault("include_usage", True)
+        request = self._request(messages, tools, tool_choice, json_output, extra_create_args)
+        payload = request.payload
+        payload["stream_options"] = _stream_options(payload.pop("stream_options", None), include_usage)
+        async for item in self._run_stream(request, cancellation_token):
+            yield item
+
+    async def _stream(
+        self, request: ProviderRequest, token: CancellationToken | None
+    ) -> AsyncGenerator[str | Completion, None]:
         import openai
 
-        if event_logger.isEnabledFor(logging.INFO):
-            event_logger.info(LLMStreamStartEvent(messages=wire))
+        create = self._client.chat.completions.create
         try:
             stream = await run_cancellable(
-                self._client.chat.completions.create(messages=wire, stream=True, stream_options=options, **kwargs),
-                cancellation_token,
+                create(messages=request.wire_messages, stream=True, **request.payload), token
             )
         except openai.OpenAIError as e:
-            raise self._error(e, schemas) from e
-        text_parts: list[str] = []
-        thought_parts: list[str] = []
-        tool_parts: dict[int, dict[str, Any]] = {}
-        finish_reason: str | None = None
-        reported: Any = None
+            raise self._error(e, request.schemas) from e
+        state = StreamAccumulator()
         iterator = stream.__aiter__()
         try:
             while True:
                 try:
-                    if cancellation_token is None:
-                        chunk = await iterator.__anext__()
-                    else:
-                        if cancellation_token.is_cancelled():
-                            raise asyncio.CancelledError("create_stream was cancelled")
-                        chunk = await run_cancellable(iterator.__anext__(), cancellation_token)
+                    chunk = await _next_chunk(iterator, token)
                 except StopAsyncIteration:
                     break
                 except openai.OpenAIError as e:
-                    raise self._error(e, schemas) from e
-                if chunk.usage is not None:
-                    reported = chunk.usage
-                if not chunk.choices:
-                    continue
-                choice = chunk.choices[0]
-                if choice.finish_reason is not None:
-                    finish_reason = choice.finish_reason
-                delta = choice.delta
-                if delta is None:
-                    continue
-                extra = getattr(delta, "model_extra", None) or {}
-                if extra.get("reasoning_content"):
-                    thought_parts.append(extra["reasoning_content"])
-                if delta.content:
-                    text_parts.append(delta.content)
-                    yield delta.content
-                for tc in delta.tool_calls or []:
-                    slot = tool_parts.setdefault(tc.index, {"id": "", "name": "", "arguments": ""})
-                    if tc.id:
-                        slot["id"] = tc.id
-                    if tc.function is not None:
-                        if tc.function.name:
-                            slot["name"] += tc.function.name
-                        if tc.function.arguments:
-                            slot["arguments"] += tc.function.arguments
+                    raise self._error(e, request.schemas) from e
+                text = state.add(chunk)
+                if text:
+                    yield text
         finally:
             close = getattr(stream, "close", None)
             if close is not None:
                 await close()
-        calls = [
-            FunctionCall(id=slot["id"] or f"call_{i}", arguments=slot["arguments"], name=_tool_name(slot["name"]))
-            for i, slot in sorted(tool_parts.items())
-        ]
-        text = "".join(text_parts)
+        calls, text, reported = state.calls(), state.text, state.reported_usage
         if reported is not None:
             usage = RequestUsage(reported.prompt_tokens or 0, reported.completion_tokens or 0)
         else:
-            usage = self._estimate_usage(messages, schemas, text, calls)
-        result = self._finish(text, calls, "".join(thought_parts) or None, finish_reason, usage)
-        self._usage.add(usage)
-        if event_logger.isEnabledFor(logging.INFO):
-            event_logger.info(
-                LLMStreamEndEvent(
-                    response=result.model_dump(),
-                    prompt_tokens=usage.prompt_tokens,
-                    completion_tokens=usage.completion_tokens,
-                )
-            )
-        yield result
+            usage = self._estimate_usage(request, text, calls)
+        yield Completion(text, calls, state.thought, state.finish_reason, usage)
+
+    # -- the rest of ChatCompletionClient ---------------------------------------------------------------------------
 
     async def close(self) -> None:
         await self._client.close()
 
-    def actual_usage(self) -> RequestUsage:
-        return self._usage.actual
-
-    def total_usage(self) -> RequestUsage:
-        return self._usage.total
-
-    def count_tokens(self, messages: Sequence[LLMMessage], *, tools: Sequence[ToolInput] = []) -> int:
-        return count_messages(messages, tool_schemas(tools), self._counter)
-
-    def remaining_tokens(self, messages: Sequence[LLMMessage], *, tools: Sequence[ToolInput] = []) -> int:
-        window = self._card.context_window if self._card is not None else DEFAULT_CONTEXT_WINDOW
-        return window - self.count_tokens(messages, tools=tools)
-
-    @property
-    def model_info(self) -> ModelInfo:
-        return self._model_info
+    def _context_window(self) -> int:
+        return self._card.context_window if self._card is not None else DEFAULT_CONTEXT_WINDOW
 
     def __getstate__(self) -> dict[str, Any]:
         state = self.__dict__.copy()

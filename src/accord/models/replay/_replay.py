@@ -51,6 +51,22 @@ def _split(messages: str | LLMMessage | Sequence[LLMMessage]) -> list[str]:
     return tokens
 
 
+def _count(messages: str | LLMMessage | Sequence[LLMMessage]) -> int:
+    """The number of whitespace tokens, without building the token list (called on the whole prompt per call)."""
+    if isinstance(messages, str):
+        return len(messages.split())
+    if hasattr(messages, "content"):
+        return len(_split(messages))
+    count = 0
+    for message in messages:  # type: ignore[union-attr]
+        content = getattr(message, "content", None)
+        if isinstance(content, str):
+            count += len(content.split())
+        else:
+            logger.warning("Token count has been done only on string content")
+    return count
+
+
 class ReplayChatCompletionClient(ChatCompletionClient, Component[ReplayChatCompletionClientConfig]):
     """Returns the given answers one per call, in order; for tests and demos.
 
@@ -102,9 +118,9 @@ class ReplayChatCompletionClient(ChatCompletionClient, Component[ReplayChatCompl
         cancellation_token: CancellationToken | None = None,
     ) -> CreateResult:
         response = self._next(tool_choice)
-        prompt_tokens = len(_split(messages))
+        prompt_tokens = _count(messages)
         if isinstance(response, str):
-            self._cur_usage = RequestUsage(prompt_tokens=prompt_tokens, completion_tokens=len(_split(response)))
+            self._cur_usage = RequestUsage(prompt_tokens=prompt_tokens, completion_tokens=_count(response))
             result = CreateResult(
                 finish_reason="stop", content=response, usage=self._cur_usage, cached=self._cached_bool_value
             )
@@ -137,7 +153,7 @@ class ReplayChatCompletionClient(ChatCompletionClient, Component[ReplayChatCompl
         cancellation_token: CancellationToken | None = None,
     ) -> AsyncGenerator[str | CreateResult, None]:
         response = self._next(tool_choice)
-        prompt_tokens = len(_split(messages))
+        prompt_tokens = _count(messages)
         if isinstance(response, str):
             words = _split(response)
             self._cur_usage = RequestUsage(prompt_tokens=prompt_tokens, completion_tokens=len(words))
@@ -165,7 +181,7 @@ class ReplayChatCompletionClient(ChatCompletionClient, Component[ReplayChatCompl
         return self._total_usage
 
     def count_tokens(self, messages: Sequence[LLMMessage], *, tools: Sequence[ToolInput] = []) -> int:
-        return len(_split(messages))
+        return _count(messages)
 
     def remaining_tokens(self, messages: Sequence[LLMMessage], *, tools: Sequence[ToolInput] = []) -> int:
         used = self._total_usage.prompt_tokens + self._total_usage.completion_tokens

@@ -9,6 +9,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from ...core import CancellationToken
+from .._call import ModelCall
 from .._client import ChatCompletionClient, ToolChoice
 from .._errors import ModelAPIError, parse_retry_after
 from .._model_info import ModelInfo
@@ -68,14 +69,8 @@ class WrappingChatCompletionClient(ChatCompletionClient):
         extra_create_args: Mapping[str, Any] = {},
         cancellation_token: CancellationToken | None = None,
     ) -> CreateResult:
-        return await self.inner.create(
-            messages,
-            tools=tools,
-            tool_choice=tool_choice,
-            json_output=json_output,
-            extra_create_args=extra_create_args,
-            cancellation_token=cancellation_token,
-        )
+        call = ModelCall(messages, tools, tool_choice, json_output, extra_create_args, cancellation_token)
+        return await call.create(self.inner)
 
     async def create_stream(
         self,
@@ -87,14 +82,8 @@ class WrappingChatCompletionClient(ChatCompletionClient):
         extra_create_args: Mapping[str, Any] = {},
         cancellation_token: CancellationToken | None = None,
     ) -> AsyncGenerator[str | CreateResult, None]:
-        async for item in self.inner.create_stream(
-            messages,
-            tools=tools,
-            tool_choice=tool_choice,
-            json_output=json_output,
-            extra_create_args=extra_create_args,
-            cancellation_token=cancellation_token,
-        ):
+        call = ModelCall(messages, tools, tool_choice, json_output, extra_create_args, cancellation_token)
+        async for item in call.stream(self.inner):
             yield item
 
     async def close(self) -> None:

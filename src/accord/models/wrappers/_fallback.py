@@ -10,6 +10,7 @@ from pydantic import BaseModel
 
 from ..._errors import UsageError
 from ...core import CancellationToken, Component, ComponentModel
+from .._call import ModelCall
 from .._client import ChatCompletionClient, ToolChoice
 from .._errors import ModelAPIError
 from .._tool_schema import ToolInput
@@ -79,17 +80,11 @@ class FallbackChatCompletionClient(WrappingChatCompletionClient, Component[Fallb
         extra_create_args: Mapping[str, Any] = {},
         cancellation_token: CancellationToken | None = None,
     ) -> CreateResult:
+        call = ModelCall(messages, tools, tool_choice, json_output, extra_create_args, cancellation_token)
         errors: list[tuple[str, BaseException]] = []
         for client in self.clients:
             try:
-                result = await client.create(
-                    messages,
-                    tools=tools,
-                    tool_choice=tool_choice,
-                    json_output=json_output,
-                    extra_create_args=extra_create_args,
-                    cancellation_token=cancellation_token,
-                )
+                result = await call.create(client)
             except Exception as e:
                 if not self._should_fall_back(e):
                     raise
@@ -110,18 +105,12 @@ class FallbackChatCompletionClient(WrappingChatCompletionClient, Component[Fallb
         extra_create_args: Mapping[str, Any] = {},
         cancellation_token: CancellationToken | None = None,
     ) -> AsyncGenerator[str | CreateResult, None]:
+        call = ModelCall(messages, tools, tool_choice, json_output, extra_create_args, cancellation_token)
         errors: list[tuple[str, BaseException]] = []
         for client in self.clients:
             started = False
             try:
-                async for item in client.create_stream(
-                    messages,
-                    tools=tools,
-                    tool_choice=tool_choice,
-                    json_output=json_output,
-                    extra_create_args=extra_create_args,
-                    cancellation_token=cancellation_token,
-                ):
+                async for item in call.stream(client):
                     started = True
                     self.last_client = client
                     yield item

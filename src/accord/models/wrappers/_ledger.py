@@ -12,6 +12,7 @@ from pydantic import BaseModel
 
 from ..._errors import UsageError
 from ...core import CancellationToken, Component, ComponentModel
+from .._call import ModelCall
 from .._catalog import CATALOG, lookup
 from .._client import ChatCompletionClient, ToolChoice
 from .._tool_schema import ToolInput
@@ -215,6 +216,9 @@ class LedgerChatCompletionClient(WrappingChatCompletionClient, Component[LedgerC
             )
         )
 
+    def _before_call(self, call: ModelCall) -> None:
+        """Called before each model call is made (a subclass can refuse it by raising)."""
+
     async def create(
         self,
         messages: Sequence[LLMMessage],
@@ -225,16 +229,11 @@ class LedgerChatCompletionClient(WrappingChatCompletionClient, Component[LedgerC
         extra_create_args: Mapping[str, Any] = {},
         cancellation_token: CancellationToken | None = None,
     ) -> CreateResult:
+        call = ModelCall(messages, tools, tool_choice, json_output, extra_create_args, cancellation_token)
+        self._before_call(call)
         started = time.perf_counter()
         try:
-            result = await self.inner.create(
-                messages,
-                tools=tools,
-                tool_choice=tool_choice,
-                json_output=json_output,
-                extra_create_args=extra_create_args,
-                cancellation_token=cancellation_token,
-            )
+            result = await call.create(self.inner)
         except Exception as e:
             self._record(None, started, False, e, None)
             raise
@@ -251,17 +250,12 @@ class LedgerChatCompletionClient(WrappingChatCompletionClient, Component[LedgerC
         extra_create_args: Mapping[str, Any] = {},
         cancellation_token: CancellationToken | None = None,
     ) -> AsyncGenerator[str | CreateResult, None]:
+        call = ModelCall(messages, tools, tool_choice, json_output, extra_create_args, cancellation_token)
+        self._before_call(call)
         started = time.perf_counter()
         first: float | None = None
         try:
-            async for item in self.inner.create_stream(
-                messages,
-                tools=tools,
-                tool_choice=tool_choice,
-                json_output=json_output,
-                extra_create_args=extra_create_args,
-                cancellation_token=cancellation_token,
-            ):
+            async for item in call.stream(self.inner):
                 if first is None:
                     first = time.perf_counter() - started
                 if isinstance(item, CreateResult):

@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field
 
 from ..._errors import UsageError
 from ...core import CancellationToken, Component, ComponentModel
+from .._call import ModelCall
 from .._client import ChatCompletionClient, ToolChoice
 from .._support import run_cancellable
 from .._tool_schema import ToolInput
@@ -103,17 +104,11 @@ class RetryingChatCompletionClient(WrappingChatCompletionClient, Component[Retry
         extra_create_args: Mapping[str, Any] = {},
         cancellation_token: CancellationToken | None = None,
     ) -> CreateResult:
+        call = ModelCall(messages, tools, tool_choice, json_output, extra_create_args, cancellation_token)
         attempt = 0
         while True:
             try:
-                return await self.inner.create(
-                    messages,
-                    tools=tools,
-                    tool_choice=tool_choice,
-                    json_output=json_output,
-                    extra_create_args=extra_create_args,
-                    cancellation_token=cancellation_token,
-                )
+                return await call.create(self.inner)
             except Exception as e:
                 await self._wait_or_raise(e, attempt, cancellation_token)
                 attempt += 1
@@ -128,18 +123,12 @@ class RetryingChatCompletionClient(WrappingChatCompletionClient, Component[Retry
         extra_create_args: Mapping[str, Any] = {},
         cancellation_token: CancellationToken | None = None,
     ) -> AsyncGenerator[str | CreateResult, None]:
+        call = ModelCall(messages, tools, tool_choice, json_output, extra_create_args, cancellation_token)
         attempt = 0
         while True:
             started = False
             try:
-                async for item in self.inner.create_stream(
-                    messages,
-                    tools=tools,
-                    tool_choice=tool_choice,
-                    json_output=json_output,
-                    extra_create_args=extra_create_args,
-                    cancellation_token=cancellation_token,
-                ):
+                async for item in call.stream(self.inner):
                     started = True
                     yield item
                 return

@@ -11,6 +11,7 @@ from pydantic import BaseModel
 
 from ..._errors import UsageError
 from ...core import CancellationToken, Component, ComponentModel
+from .._call import ModelCall
 from .._client import ChatCompletionClient, ToolChoice
 from .._tool_schema import ToolInput
 from .._types import CreateResult, LLMMessage, RequestUsage
@@ -122,15 +123,9 @@ class RouterChatCompletionClient(WrappingChatCompletionClient, Component[RouterC
         extra_create_args: Mapping[str, Any] = {},
         cancellation_token: CancellationToken | None = None,
     ) -> CreateResult:
+        call = ModelCall(messages, tools, tool_choice, json_output, extra_create_args, cancellation_token)
         client = self.routes[self.choose(messages, tools, json_output)]
-        return await client.create(
-            messages,
-            tools=tools,
-            tool_choice=tool_choice,
-            json_output=json_output,
-            extra_create_args=extra_create_args,
-            cancellation_token=cancellation_token,
-        )
+        return await call.create(client)
 
     async def create_stream(
         self,
@@ -142,15 +137,9 @@ class RouterChatCompletionClient(WrappingChatCompletionClient, Component[RouterC
         extra_create_args: Mapping[str, Any] = {},
         cancellation_token: CancellationToken | None = None,
     ) -> AsyncGenerator[str | CreateResult, None]:
+        call = ModelCall(messages, tools, tool_choice, json_output, extra_create_args, cancellation_token)
         client = self.routes[self.choose(messages, tools, json_output)]
-        async for item in client.create_stream(
-            messages,
-            tools=tools,
-            tool_choice=tool_choice,
-            json_output=json_output,
-            extra_create_args=extra_create_args,
-            cancellation_token=cancellation_token,
-        ):
+        async for item in call.stream(client):
             yield item
 
     def actual_usage(self) -> RequestUsage:
