@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from ..models.openai._client import GEMINI_OPENAI_BASE_URL
 from ..spec import no_model_instructions, provider_statuses
 from ..spec._models import DEFAULT_AZURE_API_VERSION, _local_model_path
 
@@ -49,6 +50,9 @@ def live_check(name: str) -> tuple[bool, str]:
         if name == "anthropic":
             headers = {"x-api-key": env["ANTHROPIC_API_KEY"], "anthropic-version": "2023-06-01"}
             return True, _count(_get_json("https://api.anthropic.com/v1/models", headers))
+        if name == "gemini":
+            headers = {"Authorization": f"Bearer {env['GEMINI_API_KEY']}"}
+            return True, _count(_get_json(f"{GEMINI_OPENAI_BASE_URL}models", headers))
         if name == "ollama":
             host = env["OLLAMA_HOST"]
             host = host if "://" in host else f"http://{host}"

@@ -1,5 +1,5 @@
-"""Model references (``openai:gpt-4.1-mini``, ``anthropic:…``, ``ollama:…``, ``local``, ``scripted:FILE``) to
-component models, and which providers this environment has configured.
+"""Model references (``openai:gpt-4.1-mini``, ``anthropic:…``, ``gemini:…``, ``ollama:…``, ``local``,
+``scripted:FILE``) to component models, and which providers this environment has configured.
 
 References resolve to provider strings of the component registry only; nothing named in a spec is imported.
 """
@@ -32,6 +32,7 @@ PROVIDERS: dict[str, str] = {
     "openai": "autogen_ext.models.openai.OpenAIChatCompletionClient",
     "azure": "autogen_ext.models.openai.AzureOpenAIChatCompletionClient",
     "anthropic": "autogen_ext.models.anthropic.AnthropicChatCompletionClient",
+    "gemini": "autogen_ext.models.openai.OpenAIChatCompletionClient",  # Gemini's OpenAI-compatible endpoint
     "ollama": "autogen_ext.models.ollama.OllamaChatCompletionClient",
     "local": "autogen_ext.models.llama_cpp.LlamaCppChatCompletionClient",
     "scripted": "accord.testing.ScriptedChatCompletionClient",
@@ -39,6 +40,7 @@ PROVIDERS: dict[str, str] = {
 DEFAULT_MODELS: dict[str, str] = {
     "openai": "gpt-4.1-mini",
     "anthropic": "claude-3-5-haiku",
+    "gemini": "gemini-2.5-flash",
     "ollama": "llama3.2",
 }
 LOCAL_MODEL_NAME = "SmolLM2-135M-Instruct"
@@ -115,6 +117,10 @@ def provider_statuses() -> list[ProviderStatus]:
         out.append(ProviderStatus("anthropic", True, "ANTHROPIC_API_KEY is set", DEFAULT_MODELS["anthropic"]))
     else:
         out.append(ProviderStatus("anthropic", False, "set ANTHROPIC_API_KEY", None))
+    if _env("GEMINI_API_KEY"):
+        out.append(ProviderStatus("gemini", True, "GEMINI_API_KEY is set", DEFAULT_MODELS["gemini"]))
+    else:
+        out.append(ProviderStatus("gemini", False, "set GEMINI_API_KEY", None))
     host = _env("OLLAMA_HOST")
     if host:
         out.append(
@@ -140,13 +146,15 @@ def no_model_instructions() -> str:
         "  - an OpenAI-compatible server: export OPENAI_BASE_URL=http://host:port/v1   then --model openai:NAME\n"
         "  - Azure OpenAI: export AZURE_OPENAI_ENDPOINT=... AZURE_OPENAI_API_KEY=...   then --model azure:DEPLOYMENT\n"
         "  - Anthropic: export ANTHROPIC_API_KEY=...   then --model anthropic:claude-3-5-haiku\n"
+        "  - Google Gemini: export GEMINI_API_KEY=...   then --model gemini:gemini-2.5-flash\n"
         "  - Ollama: export OLLAMA_HOST=http://127.0.0.1:11434   then --model ollama:llama3.2\n"
         "`accord models` shows what this environment has."
     )
 
 
 def default_model_reference() -> str:
-    """``ACCORD_MODEL``, else the first configured provider (OpenAI, Anthropic, Azure, Ollama), else ``local``."""
+    """``ACCORD_MODEL``, else the first configured provider (OpenAI, Azure, Anthropic, Gemini, Ollama), else
+    ``local``."""
     chosen = _env("ACCORD_MODEL")
     if chosen:
         return chosen
@@ -164,6 +172,8 @@ def known_models(provider: str) -> list[str]:
         prefixes: tuple[str, ...] = ("gpt", "o1", "o3", "o4")
     elif provider == "anthropic":
         prefixes = ("claude",)
+    elif provider == "gemini":
+        prefixes = ("gemini",)
     else:
         return []
     names = [a for a in ALIASES if a.startswith(prefixes)]
@@ -364,6 +374,8 @@ def resolve_model(
         if spec.api_key_env:
             config["api_key"] = key
         _check_known(provider, model, spec, reference)
+    elif provider == "gemini":
+        _resolve_gemini(spec, config, reference, check_credentials)
     elif provider == "ollama":
         host = spec.base_url or _env("OLLAMA_HOST")
         if host:
@@ -371,6 +383,24 @@ def resolve_model(
         if "model_info" not in config and not _is_known(model):
             config["model_info"] = {**_GENERIC_MODEL_INFO, "function_calling": False}
     return ResolvedModel(reference, provider, model, _component(provider, config, model))
+
+
+def _resolve_gemini(spec: ModelSpec, config: dict[str, Any], reference: str, check: bool) -> None:
+    """Gemini through its OpenAI-compatible endpoint, as AutoGen's OpenAIChatCompletionClient does for gemini-*."""
+    model = str(config["model"])
+    if not model.startswith("gemini-"):
+        raise UnknownModelError(
+            f"{reference!r}: Gemini model names start with 'gemini-' (e.g. gemini:gemini-2.5-flash). "
+            f"Known Gemini models: {', '.join(known_models('gemini'))}"
+        )
+    key = _require_key(spec, "GEMINI_API_KEY", "gemini", check)
+    if key is None and check:
+        raise NoModelAvailableError(f"{reference}: GEMINI_API_KEY is not set.\n{no_model_instructions()}")
+    if spec.api_key_env:
+        config["api_key"] = key
+    if spec.base_url:
+        config["base_url"] = spec.base_url
+    _check_known("gemini", model, spec, reference)
 
 
 def _is_known(model: str) -> bool:

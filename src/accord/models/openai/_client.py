@@ -53,8 +53,9 @@ DEFAULT_CONTEXT_WINDOW = 128_000
 _CLIENT_KEYS = frozenset(
     {"api_key", "base_url", "organization", "timeout", "max_retries", "default_headers", "http_client"}
 )
+GEMINI_OPENAI_BASE_URL = "https://generativelanguage.googleapis.com/v1beta/openai/"
 _SHORTCUTS = {  # model prefix -> (OpenAI-compatible endpoint, API key variable, provider name)
-    "gemini-": ("https://generativelanguage.googleapis.com/v1beta/openai/", "GEMINI_API_KEY", "Gemini"),
+    "gemini-": (GEMINI_OPENAI_BASE_URL, "GEMINI_API_KEY", "Gemini"),
     "claude-": ("https://api.anthropic.com/v1/", "ANTHROPIC_API_KEY", "Anthropic"),
     "Llama-": ("https://api.llama.com/compat/v1/", "LLAMA_API_KEY", "Llama API"),
 }
