@@ -43,7 +43,7 @@ def test_gemini_reference_errors(monkeypatch: pytest.MonkeyPatch) -> None:
     assert resolve_model("gemini:gemini-2.0-flash", check_credentials=False).model == "gemini-2.0-flash"
     with pytest.raises(UnknownModelError, match="Gemini model names start with 'gemini-'"):
         resolve_model("gemini:pro", check_credentials=False)
-    with pytest.raises(UnknownModelError, match="unknown gemini model 'gemini-9-ultra'.*gemini-2.5-flash"):
+    with pytest.raises(UnknownModelError, match=r"unknown gemini model 'gemini-9-ultra'.*gemini-2.5-flash"):
         resolve_model("gemini:gemini-9-ultra", check_credentials=False)
     status = next(s for s in provider_statuses() if s.name == "gemini")
     assert not status.configured and "GEMINI_API_KEY" in status.detail

@@ -65,7 +65,7 @@ async def test_args_schema_and_langchain_error_handling() -> None:
 
 
 def test_not_a_langchain_tool() -> None:
-    with pytest.raises(UsageError, match="needs a langchain_core.tools.BaseTool, got function"):
+    with pytest.raises(UsageError, match=r"needs a langchain_core\.tools\.BaseTool, got function"):
         LangChainToolAdapter(_search)
 
 
