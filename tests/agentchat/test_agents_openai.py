@@ -274,8 +274,9 @@ async def test_assistant_agent_reports_a_failed_run_and_unknown_tools() -> None:
     ]
     fake = FakeOpenAI(routes)
     agent = OpenAIAssistantAgent(name="a", description="d", client=fake.client(), model="gpt-4o", instructions="")
-    with pytest.raises(RunError, match=r"Run failed:.*boom"):
+    with pytest.raises(ValueError, match=r"Run failed:.*boom") as failed:
         await agent.on_messages([TextMessage(content="x", source="user")], CancellationToken())
+    assert isinstance(failed.value, RunError)
     with pytest.raises(UsageError, match="Incorrect client passed to OpenAIAssistantAgent"):
         OpenAIAssistantAgent(
             name="a", description="d", client=ScriptedChatCompletionClient([]), model="gpt-4o", instructions=""

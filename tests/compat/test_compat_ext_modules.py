@@ -70,6 +70,7 @@ ACCORD_ALL: dict[str, set[str]] = {
         "AzureAIChatCompletionClientConfigModel",
     },
     "accord.agents.openai": {
+        "AssistantRunError",
         "OpenAIAgent",
         "OpenAIAgentConfig",
         "OpenAIAgentState",

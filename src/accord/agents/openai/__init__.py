@@ -6,7 +6,14 @@ through the Assistants API (assistants, threads, runs), running your own tools l
 
 from __future__ import annotations
 
-from ._assistant_agent import OpenAIAssistantAgent, OpenAIAssistantAgentState
+from ._assistant_agent import AssistantRunError, OpenAIAssistantAgent, OpenAIAssistantAgentState
 from ._openai_agent import OpenAIAgent, OpenAIAgentConfig, OpenAIAgentState
 
-__all__ = ["OpenAIAgent", "OpenAIAgentConfig", "OpenAIAgentState", "OpenAIAssistantAgent", "OpenAIAssistantAgentState"]
+__all__ = [
+    "AssistantRunError",
+    "OpenAIAgent",
+    "OpenAIAgentConfig",
+    "OpenAIAgentState",
+    "OpenAIAssistantAgent",
+    "OpenAIAssistantAgentState",
+]

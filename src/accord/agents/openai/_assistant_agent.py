@@ -27,10 +27,14 @@ from ...models import ChatCompletionClient, FunctionExecutionResult
 from ...tools import FunctionTool, Tool
 from .._base_chat_agent import BaseChatAgent, run_linked, validate_state
 
-__all__ = ["OpenAIAssistantAgent", "OpenAIAssistantAgentState"]
+__all__ = ["AssistantRunError", "OpenAIAssistantAgent", "OpenAIAssistantAgentState"]
 
 event_logger = logging.getLogger(EVENT_LOGGER_NAME)
 _POLL_FIRST, _POLL_MAX = 0.05, 1.0  # seconds between run status polls: quick first, then backing off
+
+
+class AssistantRunError(RunError, ValueError):
+    """An Assistants API run failed or ended without an answer (a ValueError, as AutoGen raised)."""
 
 
 class OpenAIAssistantAgentState(BaseModel):
@@ -144,13 +148,13 @@ class OpenAIAssistantAgent(BaseChatAgent):
     @property
     def _get_assistant_id(self) -> str:
         if self._assistant is None:
-            raise RunError("Assistant not initialized")
+            raise AssistantRunError("Assistant not initialized")
         return str(self._assistant.id)
 
     @property
     def _thread_id(self) -> str:
         if self._thread is None:
-            raise RunError("Thread not initialized")
+            raise AssistantRunError("Thread not initialized")
         return str(self._thread.id)
 
     async def _ensure_initialized(self) -> None:
@@ -213,7 +217,7 @@ class OpenAIAssistantAgent(BaseChatAgent):
         async for message in self.on_messages_stream(messages, cancellation_token):
             if isinstance(message, Response):
                 return message
-        raise RunError("The stream should have returned the final result.")
+        raise AssistantRunError("The stream should have returned the final result.")
 
     async def on_messages_stream(
         self, messages: Sequence[BaseChatMessage], cancellation_token: CancellationToken
@@ -229,9 +233,9 @@ class OpenAIAssistantAgent(BaseChatAgent):
         while True:
             run = await run_linked(self.runs.retrieve(thread_id=self._thread_id, run_id=run.id), cancellation_token)
             if run.status == "failed":
-                raise RunError(f"Run failed: {run.last_error}")
+                raise AssistantRunError(f"Run failed: {run.last_error}")
             if run.status in ("cancelled", "expired", "incomplete"):
-                raise RunError(f"Run {run.id} ended with status {run.status!r}: {run.last_error}")
+                raise AssistantRunError(f"Run {run.id} ended with status {run.status!r}: {run.last_error}")
             if run.status == "requires_action" and run.required_action is not None:
                 calls = [
                     FunctionCall(id=c.id, name=c.function.name, arguments=c.function.arguments)
@@ -260,11 +264,11 @@ class OpenAIAssistantAgent(BaseChatAgent):
             self.messages.list(thread_id=self._thread_id, order="desc", limit=1), cancellation_token
         )
         if not page.data:
-            raise RunError("No messages received from assistant")
+            raise AssistantRunError("No messages received from assistant")
         last = page.data[0]
         texts = [c for c in (last.content or []) if c.type == "text"]
         if not texts:
-            raise RunError(f"Expected text content in the last message: {last.content}")
+            raise AssistantRunError(f"Expected text content in the last message: {last.content}")
         yield Response(chat_message=TextMessage(source=self.name, content=texts[0].text.value), inner_messages=inner)
 
     async def _run_call(self, call: FunctionCall, token: CancellationToken) -> FunctionExecutionResult:
