@@ -62,6 +62,7 @@ AUTOGEN_MODULES: dict[str, str] = {
     "autogen_ext.code_executors.local": "accord.code_executors.local",
     "autogen_ext.code_executors.jupyter": "accord.code_executors.jupyter",
     "autogen_ext.code_executors.docker": "accord.code_executors.docker",
+    "autogen_ext.code_executors.azure": "accord.code_executors.azure",
     "autogen_ext.teams.magentic_one": "accord.teams.magentic_one",
     "autogen_ext.ui": "accord.ui",
 }

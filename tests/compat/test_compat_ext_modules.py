@@ -61,6 +61,7 @@ AUTOGEN_NAMES: dict[str, set[str]] = {
     "autogen_ext.tools.http": {"HttpTool"},
     "autogen_ext.tools.langchain": {"LangChainToolAdapter"},
     "autogen_ext.auth.azure": {"AzureTokenProvider", "TokenProviderConfig"},
+    "autogen_ext.code_executors.azure": {"ACADynamicSessionsCodeExecutor", "TokenProvider"},
 }
 
 ACCORD_ALL: dict[str, set[str]] = {
@@ -80,6 +81,7 @@ ACCORD_ALL: dict[str, set[str]] = {
     "accord.tools.http": {"HttpTool", "HttpToolConfig"},
     "accord.tools.langchain": {"LangChainToolAdapter"},
     "accord.auth.azure": {"AzureTokenProvider", "TokenProviderConfig"},
+    "accord.code_executors.azure": {"ACADynamicSessionsCodeExecutor", "TokenProvider"},
 }
 
 
