@@ -144,7 +144,7 @@ async def test_files_go_up_and_come_down_inside_the_work_dir(pool: tuple[str, Po
     assert set(await executor.get_file_list(CancellationToken())) == {"result.csv", "data.txt"}
     (path,) = await executor.download_files(["result.csv"], CancellationToken())
     assert Path(path) == (tmp_path / "result.csv").resolve() and Path(path).read_bytes() == b"a,b\n1,2\n"
-    with pytest.raises(FileNotFoundError, match="missing.csv does not exist"):
+    with pytest.raises(FileNotFoundError, match=r"missing\.csv does not exist"):
         await executor.download_files(["missing.csv"], CancellationToken())
     server.files["../escape.txt"] = b"x"
     with pytest.raises(ValueError, match="outside the executor's work_dir"):
