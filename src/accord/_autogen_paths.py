@@ -63,6 +63,7 @@ AUTOGEN_MODULES: dict[str, str] = {
     "autogen_ext.code_executors.jupyter": "accord.code_executors.jupyter",
     "autogen_ext.code_executors.docker": "accord.code_executors.docker",
     "autogen_ext.code_executors.azure": "accord.code_executors.azure",
+    "autogen_ext.code_executors.docker_jupyter": "accord.code_executors.docker_jupyter",
     "autogen_ext.teams.magentic_one": "accord.teams.magentic_one",
     "autogen_ext.ui": "accord.ui",
 }

@@ -62,6 +62,13 @@ AUTOGEN_NAMES: dict[str, set[str]] = {
     "autogen_ext.tools.langchain": {"LangChainToolAdapter"},
     "autogen_ext.auth.azure": {"AzureTokenProvider", "TokenProviderConfig"},
     "autogen_ext.code_executors.azure": {"ACADynamicSessionsCodeExecutor", "TokenProvider"},
+    "autogen_ext.code_executors.docker_jupyter": {
+        "DockerJupyterCodeExecutor",
+        "DockerJupyterServer",
+        "JupyterClient",
+        "JupyterKernelClient",
+        "DockerJupyterCodeResult",
+    },
 }
 
 ACCORD_ALL: dict[str, set[str]] = {
@@ -82,6 +89,16 @@ ACCORD_ALL: dict[str, set[str]] = {
     "accord.tools.langchain": {"LangChainToolAdapter"},
     "accord.auth.azure": {"AzureTokenProvider", "TokenProviderConfig"},
     "accord.code_executors.azure": {"ACADynamicSessionsCodeExecutor", "TokenProvider"},
+    "accord.code_executors.docker_jupyter": {
+        "DockerJupyterCodeExecutor",
+        "DockerJupyterCodeExecutorConfig",
+        "DockerJupyterCodeResult",
+        "DockerJupyterServer",
+        "JupyterClient",
+        "JupyterConnectable",
+        "JupyterConnectionInfo",
+        "JupyterKernelClient",
+    },
 }
 
 
