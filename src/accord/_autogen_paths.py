@@ -50,6 +50,7 @@ AUTOGEN_MODULES: dict[str, str] = {
     "autogen_ext.agents.openai._openai_agent": "accord.agents.openai._openai_agent",
     "autogen_ext.tools.http": "accord.tools.http",
     "autogen_ext.tools.langchain": "accord.tools.langchain",
+    "autogen_ext.tools.azure": "accord.tools.azure",
     "autogen_ext.auth.azure": "accord.auth.azure",
     "autogen_ext.models.llama_cpp": "accord.models.llama_cpp",
     "autogen_ext.models.replay": "accord.models.replay",

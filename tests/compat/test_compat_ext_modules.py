@@ -62,6 +62,15 @@ AUTOGEN_NAMES: dict[str, set[str]] = {
     "autogen_ext.tools.langchain": {"LangChainToolAdapter"},
     "autogen_ext.auth.azure": {"AzureTokenProvider", "TokenProviderConfig"},
     "autogen_ext.code_executors.azure": {"ACADynamicSessionsCodeExecutor", "TokenProvider"},
+    "autogen_ext.tools.azure": {
+        "AzureAISearchTool",
+        "BaseAzureAISearchTool",
+        "SearchQuery",
+        "SearchResult",
+        "SearchResults",
+        "AzureAISearchConfig",
+        "VectorizableTextQuery",
+    },
     "autogen_ext.code_executors.docker_jupyter": {
         "DockerJupyterCodeExecutor",
         "DockerJupyterServer",
@@ -89,6 +98,15 @@ ACCORD_ALL: dict[str, set[str]] = {
     "accord.tools.langchain": {"LangChainToolAdapter"},
     "accord.auth.azure": {"AzureTokenProvider", "TokenProviderConfig"},
     "accord.code_executors.azure": {"ACADynamicSessionsCodeExecutor", "TokenProvider"},
+    "accord.tools.azure": {
+        "AzureAISearchConfig",
+        "AzureAISearchTool",
+        "BaseAzureAISearchTool",
+        "SearchQuery",
+        "SearchResult",
+        "SearchResults",
+        "VectorizableTextQuery",
+    },
     "accord.code_executors.docker_jupyter": {
         "DockerJupyterCodeExecutor",
         "DockerJupyterCodeExecutorConfig",
