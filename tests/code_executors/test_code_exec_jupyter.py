@@ -10,7 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from accord.code_executors import ApprovalRequest, ApprovalResponse, CodeBlock, CodeExecutionTimeoutError
+from accord.code_executors import (
+    ApprovalRequest,
+    ApprovalResponse,
+    CodeBlock,
+    CodeExecutionTimeoutError,
+    allow_work_roots,
+)
 from accord.core import CancellationToken, load_component
 
 pytest.importorskip("jupyter_client", reason="the jupyter extra (jupyter_client, ipykernel) is not installed")
@@ -132,7 +138,8 @@ def test_config_round_trip(tmp_path: Path) -> None:
     ex = JupyterCodeExecutor(timeout=9, output_dir=tmp_path)
     model = ex.dump_component()
     assert model.provider == "autogen_ext.code_executors.jupyter.JupyterCodeExecutor"
-    loaded = load_component(model, expected=JupyterCodeExecutor)
+    with allow_work_roots(tmp_path):  # a loaded config may name a folder only inside a work root
+        loaded = load_component(model, expected=JupyterCodeExecutor)
     assert loaded.timeout == 9 and loaded.output_dir == tmp_path
 
 

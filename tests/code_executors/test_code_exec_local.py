@@ -24,6 +24,7 @@ from accord.code_executors import (
     CodeExecutor,
     SandboxUnavailableError,
     WorkDirError,
+    allow_work_roots,
     with_requirements,
 )
 from accord.code_executors.local import UNSANDBOXED_CONFIG_ENV, LocalCommandLineCodeExecutor
@@ -305,7 +306,10 @@ def test_config_round_trip_keeps_the_sandbox(tmp_path: Path) -> None:
     model = ex.dump_component()
     assert model.provider == "autogen_ext.code_executors.local.LocalCommandLineCodeExecutor"
     assert model.component_type == "code_executor"
-    loaded = load_component(model, expected=LocalCommandLineCodeExecutor)
+    with pytest.raises(ComponentError, match="work_dir"):  # a loaded config names a folder: only inside a work root
+        load_component(model, expected=LocalCommandLineCodeExecutor)
+    with allow_work_roots(tmp_path):
+        loaded = load_component(model, expected=LocalCommandLineCodeExecutor)
     assert loaded.timeout == 7 and loaded.work_dir == tmp_path and loaded.sandbox == "auto"
 
 
@@ -315,7 +319,8 @@ def test_autogen_config_loads_sandboxed(tmp_path: Path) -> None:
         "component_type": "code_executor",
         "config": {"timeout": 30, "work_dir": str(tmp_path), "functions_module": "functions"},
     }
-    loaded = load_component(autogen_json, expected=CodeExecutor)
+    with allow_work_roots(tmp_path):
+        loaded = load_component(autogen_json, expected=CodeExecutor)
     assert isinstance(loaded, LocalCommandLineCodeExecutor)
     assert loaded.sandbox == "auto"
 
@@ -329,7 +334,7 @@ def test_config_cannot_switch_the_sandbox_off(tmp_path: Path, monkeypatch: pytes
     with pytest.raises(ComponentError, match="cannot turn the sandbox off"):
         load_component(config)
     monkeypatch.setenv(UNSANDBOXED_CONFIG_ENV, "1")
-    with pytest.warns(UserWarning, match="without any isolation"):
+    with pytest.warns(UserWarning, match="without any isolation"), allow_work_roots(tmp_path):
         assert load_component(config).sandbox == "none"
 
 

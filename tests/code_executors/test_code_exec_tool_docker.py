@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from accord.code_executors import CodeBlock, create_default_code_executor
+from accord.code_executors import ALLOW_CONFIG_ENV, CodeBlock, allow_work_roots, create_default_code_executor
 from accord.code_executors.local import LocalCommandLineCodeExecutor
 from accord.code_executors.tool import CodeExecutionResult, PythonCodeExecutionTool
 from accord.core import CancellationToken, load_component
-from accord.errors import UsageError
+from accord.errors import ComponentError, UsageError
 
 
 async def test_tool_runs_code_in_the_sandbox(tmp_path: Path) -> None:
@@ -30,7 +30,8 @@ def test_tool_config_round_trip(tmp_path: Path) -> None:
     tool = PythonCodeExecutionTool(LocalCommandLineCodeExecutor(work_dir=tmp_path))
     model = tool.dump_component()
     assert model.provider == "autogen_ext.tools.code_execution.PythonCodeExecutionTool"
-    loaded = load_component(model, expected=PythonCodeExecutionTool)
+    with allow_work_roots(tmp_path):  # the executor's work_dir in the config: only inside a work root
+        loaded = load_component(model, expected=PythonCodeExecutionTool)
     assert loaded.name == "CodeExecutor"
 
 
@@ -82,20 +83,28 @@ def test_docker_mounts_only_inside_work_dir(tmp_path: Path) -> None:
         DockerCommandLineCodeExecutor(work_dir=tmp_path, extra_hosts={"h": "1.2.3.4"})
 
 
-def test_docker_config_cannot_mount_the_socket(tmp_path: Path) -> None:
+def test_docker_config_cannot_mount_the_socket(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     config = {
         "provider": "autogen_ext.code_executors.docker.DockerCommandLineCodeExecutor",
         "config": {"work_dir": str(tmp_path), "extra_volumes": {"/var/run/docker.sock": {"bind": "/s", "mode": "rw"}}},
     }
-    with pytest.raises(UsageError, match="socket"):
+    with pytest.raises(ComponentError, match="extra_volumes"), allow_work_roots(tmp_path):
+        load_component(config)
+    # Even with the user's opt-in for extra volumes, a container-engine socket is never mounted.
+    monkeypatch.setenv(ALLOW_CONFIG_ENV, "extra_volumes")
+    with pytest.raises(UsageError, match="socket"), allow_work_roots(tmp_path):
         load_component(config)
 
 
-def test_docker_config_round_trip(tmp_path: Path) -> None:
+def test_docker_config_round_trip(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     ex = DockerCommandLineCodeExecutor(image="python:3.12-slim", work_dir=tmp_path, timeout=5)
     model = ex.dump_component()
     assert model.provider == "autogen_ext.code_executors.docker.DockerCommandLineCodeExecutor"
-    loaded = load_component(model, expected=DockerCommandLineCodeExecutor)
+    with pytest.raises(ComponentError, match="image"), allow_work_roots(tmp_path):
+        load_component(model)  # what runs is the user's choice: a config's image needs the opt-in
+    monkeypatch.setenv(ALLOW_CONFIG_ENV, "image")
+    with allow_work_roots(tmp_path):
+        loaded = load_component(model, expected=DockerCommandLineCodeExecutor)
     assert loaded.timeout == 5 and loaded.create_kwargs()["image"] == "python:3.12-slim"
 
 

@@ -10,12 +10,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import copy
-import shutil
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
+from ..code_executors import allow_work_roots
+from ..code_executors._workspace import write_new
 from ..core import CancellationToken, load_component
 from ..models.wrappers import UsageRecord
 from ..spec import BuiltSpec
@@ -74,13 +75,16 @@ def prepare_component(built: BuiltSpec, meter: RunMeter, *, max_turns: int | Non
 
 
 def copy_executor_files(built: BuiltSpec) -> None:
-    """Copy each code executor's input files into its work dir (creating the work dir when the spec names one)."""
+    """Copy each code executor's input files into its work dir (creating the work dir when the spec names one).
+
+    Code that ran there before may have planted links: each file is written as a new file renamed over the
+    name, so a planted ``input.csv -> /etc/passwd`` is replaced, never followed."""
     for item in built.executor_files:
         if item.work_dir is None:
             continue
         item.work_dir.mkdir(parents=True, exist_ok=True)
         for file in item.files:
-            shutil.copy2(file, item.work_dir / file.name)
+            write_new(item.work_dir, file.name, file.read_bytes())
 
 
 async def run_built_spec(
@@ -109,7 +113,9 @@ async def run_built_spec(
     try:
         component = prepare_component(built, meter, max_turns=max_turns)
         copy_executor_files(built)
-        runnable = load_component(component)
+        # The spec's executors may use folders inside the spec's own folder, nowhere else.
+        with allow_work_roots(*([built.work_root] if built.work_root is not None else [])):
+            runnable = load_component(component)
         if on_loaded is not None:
             on_loaded(runnable)
         token = cancellation_token or CancellationToken()

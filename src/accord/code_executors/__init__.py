@@ -33,11 +33,13 @@ from ._functions import (
     to_stub,
     with_requirements,
 )
+from ._trust import ALLOW_CONFIG_ENV, WORK_ROOTS_ENV, allow_work_roots
 
 if TYPE_CHECKING:
     from ._default import create_default_code_executor
 
 __all__ = [
+    "ALLOW_CONFIG_ENV",
     "Alias",
     "ApprovalFuncType",
     "ApprovalRequest",
@@ -55,7 +57,9 @@ __all__ = [
     "ImportFromModule",
     "SandboxUnavailableError",
     "SyncApprovalFunc",
+    "WORK_ROOTS_ENV",
     "WorkDirError",
+    "allow_work_roots",
     "approve_all",
     "build_python_functions_file",
     "create_default_code_executor",

@@ -29,6 +29,8 @@ from ._approval import ApprovalFuncType, gate
 from ._base import CodeBlock, CodeExecutor, CommandLineCodeResult
 from ._common import SUPPORTED_LANGUAGES, filename_from_content, lang_to_cmd, normalize_language, silence_pip
 from ._functions import AnyFunction, build_python_functions_file, required_packages
+from ._trust import admit_folder, refuse_loosening
+from ._workspace import UnsafePathError, remove_file, write_new
 
 __all__ = ["DockerCommandLineCodeExecutor", "DockerCommandLineCodeExecutorConfig", "container_create_kwargs"]
 
@@ -56,6 +58,17 @@ class DockerCommandLineCodeExecutorConfig(BaseModel):
     mem_limit: str = "2g"
     pids_limit: int = 256
     cpus: float = 1.0
+
+
+def _bytes(size: str) -> int | str:
+    """Docker's ``mem_limit`` ("512m", "2g", "1073741824") in bytes (the text itself if it is not a size)."""
+    text = size.strip().lower().removesuffix("b")
+    scale = {"k": 1 << 10, "m": 1 << 20, "g": 1 << 30}.get(text[-1:], 1)
+    digits = text[:-1] if scale != 1 else text
+    try:
+        return int(float(digits) * scale)
+    except ValueError:
+        return size
 
 
 def _inside(path: Path, root: Path) -> bool:
@@ -179,6 +192,7 @@ class DockerCommandLineCodeExecutor(CodeExecutor, Component[DockerCommandLineCod
         self._extra_hosts = dict(extra_hosts or {})
         if self._extra_hosts and not allow_network:
             raise UsageError("extra_hosts needs the network: set allow_network=True to use it")
+        self._own_container_name = container_name is None  # a generated name is not dumped (not the user's)
         self.container_name = container_name or f"accord-code-exec-{uuid.uuid4()}"
         self._timeout = timeout
         self._image = image
@@ -312,7 +326,7 @@ class DockerCommandLineCodeExecutor(CodeExecutor, Component[DockerCommandLineCod
 
     async def _setup_functions(self, cancellation_token: CancellationToken) -> None:
         content = build_python_functions_file(self._functions)
-        (self.work_dir / f"{self._functions_module}.py").write_text(content, encoding="utf-8")
+        write_new(self.work_dir, f"{self._functions_module}.py", content.encode("utf-8"))
         packages = required_packages(self._functions)
         if packages:
             result = await self._run_blocks(
@@ -349,8 +363,13 @@ class DockerCommandLineCodeExecutor(CodeExecutor, Component[DockerCommandLineCod
                     break
                 if not filename:
                     filename = f"tmp_code_{sha256(code.encode()).hexdigest()}.{lang}"
-                path = self.work_dir / filename
-                path.write_text(code, encoding="utf-8")
+                try:
+                    # The container can plant links in the work dir: never written through one.
+                    path = write_new(self.work_dir, filename, code.encode("utf-8"))
+                except UnsafePathError as e:
+                    outputs.append(f"The code file was not written: {e.strerror}")
+                    exit_code = 1
+                    break
                 files.append(path)
                 program = "python" if lang == "python" else lang_to_cmd(lang)
                 output, exit_code = await self._exec(
@@ -362,8 +381,7 @@ class DockerCommandLineCodeExecutor(CodeExecutor, Component[DockerCommandLineCod
         finally:
             if self._delete_tmp_files:
                 for f in files:
-                    with contextlib.suppress(OSError):
-                        f.unlink()
+                    remove_file(self.work_dir, f.relative_to(self.work_dir))
         return CommandLineCodeResult(
             exit_code=exit_code, output="".join(outputs), code_file=str(files[0]) if files else None
         )
@@ -371,7 +389,7 @@ class DockerCommandLineCodeExecutor(CodeExecutor, Component[DockerCommandLineCod
     def _to_config(self) -> DockerCommandLineCodeExecutorConfig:
         return DockerCommandLineCodeExecutorConfig(
             image=self._image,
-            container_name=self.container_name,
+            container_name=None if self._own_container_name else self.container_name,
             timeout=self._timeout,
             work_dir=str(self._work_dir) if self._work_dir else None,
             bind_dir=str(self._bind_dir) if self._bind_dir else None,
@@ -390,12 +408,23 @@ class DockerCommandLineCodeExecutor(CodeExecutor, Component[DockerCommandLineCod
 
     @classmethod
     def _from_config(cls, config: DockerCommandLineCodeExecutorConfig) -> Self:
+        name = "DockerCommandLineCodeExecutor"
+        defaults = DockerCommandLineCodeExecutorConfig()
+        # What runs (image, init command), what it reaches (network, hosts, volumes) and what it may remove
+        # (an existing container of that name is replaced) are the user's choice, never a config's.
+        for field in ("image", "container_name", "init_command", "extra_volumes", "extra_hosts", "allow_network"):
+            refuse_loosening(name, field, getattr(config, field), getattr(defaults, field))
+        refuse_loosening(name, "mem_limit", _bytes(config.mem_limit), _bytes(defaults.mem_limit))
+        refuse_loosening(name, "pids_limit", config.pids_limit, defaults.pids_limit)
+        refuse_loosening(name, "cpus", config.cpus, defaults.cpus)
+        work_dir = admit_folder(name, "work_dir", config.work_dir)
+        bind_dir = admit_folder(name, "bind_dir", config.bind_dir)
         return cls(
             image=config.image,
             container_name=config.container_name,
             timeout=config.timeout,
-            work_dir=config.work_dir,
-            bind_dir=config.bind_dir,
+            work_dir=work_dir,
+            bind_dir=bind_dir,
             auto_remove=config.auto_remove,
             stop_container=config.stop_container,
             functions_module=config.functions_module,

@@ -33,10 +33,20 @@ from .._imports import require
 from ..core import CancellationToken, Component
 from ._approval import ApprovalFuncType, gate
 from ._base import CodeBlock, CodeExecutor, CodeResult
-from ._bwrap import SAFE_PATH, bwrap_args, traversable
+from ._bwrap import SAFE_PATH, bwrap_args
 from ._common import silence_pip
-from ._errors import CodeExecutionTimeoutError
-from ._sandbox import _ENV_ALLOWLIST, _is_root, detect, uid_for
+from ._errors import CodeExecutionTimeoutError, SandboxUnavailableError
+from ._sandbox import (
+    _ENV_ALLOWLIST,
+    PROTECTION_NAMES,
+    Sandbox,
+    SandboxLimits,
+    SandboxProtections,
+    _is_root,
+    detect,
+)
+from ._trust import admit_folder, allowed, refuse_loosening
+from ._workspace import write_new
 
 __all__ = ["JupyterCodeExecutor", "JupyterCodeExecutorConfig", "JupyterCodeResult"]
 
@@ -88,6 +98,7 @@ class JupyterCodeExecutor(CodeExecutor, Component[JupyterCodeExecutorConfig]):
         sandbox: Literal["auto", "none"] = "auto",
         max_memory_mb: int | None = 4096,
         max_processes: int | None = 256,
+        max_disk_mb: int | None = 1024,
         approval_func: ApprovalFuncType | None = None,
     ) -> None:
         if timeout < 1:
@@ -95,6 +106,7 @@ class JupyterCodeExecutor(CodeExecutor, Component[JupyterCodeExecutorConfig]):
         if sandbox not in ("auto", "none"):
             raise UsageError(f"sandbox={sandbox!r} is not one of 'auto', 'none'")
         require("jupyter_client", extra="jupyter")
+        self._own_output_dir = output_dir is None
         self._output_dir = Path(tempfile.mkdtemp(prefix="accord-jupyter-")) if output_dir is None else Path(output_dir)
         self._output_dir.mkdir(exist_ok=True, parents=True)
         self._kernel_name = kernel_name
@@ -103,6 +115,8 @@ class JupyterCodeExecutor(CodeExecutor, Component[JupyterCodeExecutorConfig]):
         self._approval_func = approval_func
         self._max_memory_mb = max_memory_mb
         self._max_processes = max_processes
+        self._max_disk_mb = max_disk_mb
+        self._sandbox: Sandbox | None = None
         self._kernel_uid: int | None = None
         self._fallback_reason: str | None = None
         self._km: Any = None
@@ -121,7 +135,7 @@ class JupyterCodeExecutor(CodeExecutor, Component[JupyterCodeExecutorConfig]):
 
     @property
     def sandbox_fallback_reason(self) -> str | None:
-        """Why the kernel runs unsandboxed although ``sandbox="auto"`` asked for the sandbox (None otherwise)."""
+        """Always None: the kernel never falls back to running unsandboxed (kept for compatibility)."""
         return self._fallback_reason
 
     @property
@@ -139,41 +153,38 @@ class JupyterCodeExecutor(CodeExecutor, Component[JupyterCodeExecutorConfig]):
         if self._kc is not None:
             return
         manager_mod = require("jupyter_client.manager", extra="jupyter")
-        self._runtime_dir = tempfile.TemporaryDirectory(prefix="accord-kernel-")
+        sandbox = self._sandbox_for_kernel()  # raises (nothing created yet) when the sandbox cannot work
+        # The kernel's own files (connection file, sockets, IPython's history): inside the quota store when
+        # there is one, so the disk quota bounds everything the kernel can write.
+        self._runtime_dir = tempfile.TemporaryDirectory(
+            prefix="accord-kernel-", dir=sandbox.scratch_root if sandbox is not None else None
+        )
         runtime = Path(self._runtime_dir.name)
-        prefix: list[str] = []
-        bwrap = shutil.which("bwrap")
         env = {k: v for k, v in os.environ.items() if k in _ENV_ALLOWLIST}
         env.update({"PATH": SAFE_PATH, "HOME": str(runtime), "IPYTHONDIR": str(runtime / "ipython")})
         env.setdefault("LANG", "C.UTF-8")
-        caps = detect("auto", sys.executable, False) if bwrap is not None else None
+        prefix: list[str] = []
         uid: int | None = None
-        if self._sandbox_mode == "auto" and bwrap is not None and caps is not None and caps.mechanism == "bwrap":
-            out_dir = self._output_dir.resolve()
-            if caps.drop_uid and traversable(out_dir, tmpfs_tmp=True):
-                uid = uid_for(runtime)
-                for d in (runtime, out_dir):
-                    os.chown(d, uid, uid)
-            # The output dir is writable too (images are saved there by this process, code may write there).
+        if sandbox is not None:
+            uid = sandbox.uid
+            if uid is not None:
+                os.chown(runtime, uid, uid)  # accord's own fresh folder, never one named by data
+                sandbox.prepare_work_dir()
+            sandbox.before_run()
+            # The kernel's cwd is the output dir (as in AutoGen): the quota store bound there, or the folder itself.
             prefix = bwrap_args(
-                bwrap,
-                str(runtime),
+                shutil.which("bwrap") or "bwrap",
+                str(sandbox.host_dir),
+                inside=str(sandbox.work_dir),
                 allow_network=False,
                 env=env,
                 interpreter=sys.executable,
                 privileged=_is_root(),
                 uid=uid,
-                writable=[str(out_dir)],
+                writable=[str(runtime)],
             )
             prefix = [a for a in prefix if a != "--new-session"]
             prefix += _prlimit_args(self._max_memory_mb, self._max_processes)
-        elif self._sandbox_mode == "auto":
-            self._fallback_reason = (
-                "bubblewrap (bwrap) is not installed"
-                if bwrap is None
-                else "bubblewrap does not work here: " + "; ".join(r for _, r in (caps.notes if caps else ()))
-            )
-            logger.warning("Jupyter kernel runs unsandboxed: %s", self._fallback_reason)
         km = manager_mod.AsyncKernelManager(
             kernel_name=self._kernel_name,
             transport="ipc",
@@ -199,23 +210,72 @@ class JupyterCodeExecutor(CodeExecutor, Component[JupyterCodeExecutorConfig]):
             kc.start_channels()
             await kc.wait_for_ready(timeout=60)
         except Exception as e:
+            # Fail closed: never retried without the sandbox. Nothing is left behind.
             with contextlib.suppress(Exception):
                 await km.shutdown_kernel(now=True)
-            if prefix:
-                logger.warning("Jupyter kernel could not start in the sandbox (%s); starting it unsandboxed", e)
-                self._fallback_reason = f"the kernel could not start inside bubblewrap: {e}"
-                with contextlib.suppress(OSError):
-                    self._runtime_dir.cleanup()
-                saved, self._sandbox_mode = self._sandbox_mode, "none"
-                try:
-                    await self.start()
-                finally:
-                    self._sandbox_mode = saved
-                return
-            raise RunError(f"Jupyter kernel {self._kernel_name!r} failed to start: {e}") from e
+            with contextlib.suppress(OSError):
+                self._runtime_dir.cleanup()
+            self._runtime_dir = None
+            if sandbox is not None:
+                sandbox.close()
+            where = "inside bubblewrap" if prefix else "(sandbox='none')"
+            hint = (
+                " The kernel is never started without the sandbox on its own: fix the cause (bubblewrap and "
+                "util-linux installed: apt-get install bubblewrap util-linux), or pass sandbox='none' in code."
+                if prefix
+                else ""
+            )
+            raise RunError(f"Jupyter kernel {self._kernel_name!r} failed to start {where}: {e}.{hint}") from e
         self._km, self._kc = km, kc
+        self._sandbox = sandbox
         self._sandboxed = bool(prefix)
         self._kernel_uid = uid
+
+    def _sandbox_for_kernel(self) -> Sandbox | None:
+        """The kernel's sandbox (None only for an explicit ``sandbox="none"``); raises when it cannot work."""
+        if self._sandbox_mode == "none":
+            return None
+        try:
+            caps = detect("bwrap", sys.executable, False)
+        except SandboxUnavailableError as e:
+            raise SandboxUnavailableError(
+                f"JupyterCodeExecutor: the kernel must run in bubblewrap and cannot here: {e} "
+                "The kernel is not started without it; to run it unconfined on purpose, pass sandbox='none' in code."
+            ) from e
+        if _is_root() and not caps.drop_uid:
+            reasons = "; ".join(r for n, r in caps.notes if n == "separate_user") or "no separate uid works here"
+            raise SandboxUnavailableError(
+                f"JupyterCodeExecutor: accord runs as root and the kernel cannot run under its own unprivileged uid "
+                f"({reasons}). Install util-linux (setpriv), run accord as a non-root user, or pass sandbox='none' "
+                "in code to run it unconfined on purpose."
+            )
+        limits = SandboxLimits(
+            cpu_seconds=None,
+            memory_mb=self._max_memory_mb,
+            max_processes=self._max_processes,
+            max_file_size_mb=None,
+            max_disk_mb=self._max_disk_mb,
+        )
+        return Sandbox("bwrap", self._output_dir.resolve(), limits=limits)
+
+    @property
+    def protections(self) -> SandboxProtections:
+        """Which protections the kernel has (``sandbox="none"``: none), and why any is inactive."""
+        sandbox = self._sandbox if self._sandbox is not None else self._sandbox_for_kernel()
+        if sandbox is None:
+            reason = "sandbox='none' (explicit opt-out)"
+            names = (n for n in PROTECTION_NAMES if n not in ("work_dir", "wall_timeout", "output_limit"))
+            return SandboxProtections("none", frozenset({"wall_timeout"}), dict.fromkeys(names, reason))
+        try:
+            p = sandbox.protections()
+        finally:
+            if sandbox is not self._sandbox:
+                sandbox.close()
+        inactive = dict(p.inactive)
+        inactive["cpu_limit"] = "a kernel lives across cells: each cell is bounded by the wall-clock timeout"
+        inactive["file_size_limit"] = "not applied to the kernel (the disk quota bounds the output dir)"
+        inactive.pop("output_limit", None)
+        return SandboxProtections(p.mechanism, p.active - {"output_limit"}, inactive, p.uid, p.exposed_paths)
 
     async def stop(self) -> None:
         kc, km = self._kc, self._km
@@ -229,6 +289,9 @@ class JupyterCodeExecutor(CodeExecutor, Component[JupyterCodeExecutorConfig]):
             with contextlib.suppress(OSError):
                 self._runtime_dir.cleanup()
             self._runtime_dir = None
+        sandbox, self._sandbox = self._sandbox, None
+        if sandbox is not None:
+            await asyncio.to_thread(sandbox.close)
         self._sandboxed = False
 
     async def restart(self) -> None:
@@ -248,13 +311,17 @@ class JupyterCodeExecutor(CodeExecutor, Component[JupyterCodeExecutorConfig]):
             outputs: list[str] = []
             files: list[Path] = []
             exit_code = 0
-            for block in code_blocks:
-                result = await self._execute_one(block, cancellation_token)
-                exit_code = result.exit_code
-                outputs.append(result.output)
-                files.extend(result.output_files)
-                if exit_code != 0:
-                    break
+            try:
+                for block in code_blocks:
+                    result = await self._execute_one(block, cancellation_token)
+                    exit_code = result.exit_code
+                    outputs.append(result.output)
+                    files.extend(result.output_files)
+                    if exit_code != 0:
+                        break
+            finally:
+                if self._sandbox is not None:
+                    await asyncio.to_thread(self._sandbox.after_run)
             return JupyterCodeResult(exit_code=exit_code, output="\n".join(outputs), output_files=files)
 
     async def _execute_one(self, block: CodeBlock, cancellation_token: CancellationToken) -> JupyterCodeResult:
@@ -329,22 +396,20 @@ class JupyterCodeExecutor(CodeExecutor, Component[JupyterCodeExecutorConfig]):
         await self.restart()
 
     def _save(self, data: bytes, ext: str) -> Path:
-        path = self._output_dir / f"{uuid.uuid4().hex}.{ext}"
-        path.write_bytes(data)
-        return path.absolute()
+        return write_new(self._output_dir, f"{uuid.uuid4().hex}.{ext}", data).absolute()
 
     # -- components --------------------------------------------------------------------------------------------
     def _to_config(self) -> JupyterCodeExecutorConfig:
         return JupyterCodeExecutorConfig(
             kernel_name=self._kernel_name,
             timeout=self._timeout,
-            output_dir=str(self._output_dir),
+            output_dir=None if self._own_output_dir else str(self._output_dir),
             sandbox=self._sandbox_mode,
         )
 
     @classmethod
     def _from_config(cls, config: JupyterCodeExecutorConfig) -> Self:
-        if config.sandbox == "none":
+        if config.sandbox == "none" and not allowed("sandbox"):
             from ._local import UNSANDBOXED_CONFIG_ENV
 
             if os.environ.get(UNSANDBOXED_CONFIG_ENV) != "1":
@@ -354,9 +419,12 @@ class JupyterCodeExecutor(CodeExecutor, Component[JupyterCodeExecutorConfig]):
                     "This JupyterCodeExecutor config sets sandbox='none'. A loaded config cannot turn the sandbox "
                     f"off on its own: set {UNSANDBOXED_CONFIG_ENV}=1 to allow it."
                 )
+        name = "JupyterCodeExecutor"
+        refuse_loosening(name, "kernel_name", config.kernel_name, "python3")  # which program runs the code
+        output_dir = admit_folder(name, "output_dir", config.output_dir)
         return cls(
             kernel_name=config.kernel_name,
             timeout=config.timeout,
-            output_dir=Path(config.output_dir) if config.output_dir else None,
+            output_dir=output_dir,
             sandbox=config.sandbox,
         )

@@ -37,6 +37,8 @@ from ._errors import WorkDirError
 from ._functions import AnyFunction, build_python_functions_file, required_packages, to_stub
 from ._process import run_program
 from ._sandbox import Sandbox, SandboxLimits, SandboxMode, SandboxProtections, detect
+from ._trust import admit_folder, allowed, refuse_loosening
+from ._workspace import UnsafePathError, remove_file, write_new
 
 __all__ = ["LocalCommandLineCodeExecutor", "LocalCommandLineCodeExecutorConfig", "UNSANDBOXED_CONFIG_ENV"]
 
@@ -59,6 +61,7 @@ class LocalCommandLineCodeExecutorConfig(BaseModel):
     max_processes: int | None = 128
     max_file_size_mb: int | None = 256
     max_output_chars: int = 100_000
+    max_disk_mb: int | None = 1024
 
 
 def _check_work_dir(work_dir: Path) -> Path:
@@ -119,6 +122,7 @@ $functions"""
         max_processes: int | None = 128,
         max_file_size_mb: int | None = 256,
         max_output_chars: int = 100_000,
+        max_disk_mb: int | None = 1024,
         env: Mapping[str, str] | None = None,
         approval_func: ApprovalFuncType | None = None,
     ) -> None:
@@ -159,6 +163,7 @@ $functions"""
             memory_mb=max_memory_mb,
             max_processes=max_processes,
             max_file_size_mb=max_file_size_mb,
+            max_disk_mb=max_disk_mb,
         )
         self._max_output_chars = max_output_chars
         self._env = dict(env or {})
@@ -216,6 +221,9 @@ $functions"""
         self._started = True
 
     async def stop(self) -> None:
+        if self._sandbox_obj is not None:
+            await asyncio.to_thread(self._sandbox_obj.close)
+            self._sandbox_obj = None
         if self._temp_dir is not None:
             with contextlib.suppress(OSError):
                 self._temp_dir.cleanup()
@@ -261,7 +269,7 @@ $functions"""
 
     async def _setup_functions(self, cancellation_token: CancellationToken) -> None:
         content = build_python_functions_file(self._functions)
-        (self.work_dir / f"{self._functions_module}.py").write_text(content, encoding="utf-8")
+        write_new(self.work_dir, f"{self._functions_module}.py", content.encode("utf-8"))
         missing = [p for p in required_packages(self._functions) if not _installed(p)]
         if missing:
             # Packages the developer declared for their functions are installed outside the sandbox
@@ -327,6 +335,8 @@ $functions"""
         output = ""
         exit_code = 0
         files: list[Path] = []
+        names: list[str] = []
+        ran = False
         cap = self._max_output_chars
         try:
             for block in code_blocks:
@@ -338,11 +348,16 @@ $functions"""
                     return CommandLineCodeResult(exit_code=1, output="Filename is not in the workspace", code_file=None)
                 if filename is None:
                     filename = f"tmp_code_{sha256(code.encode()).hexdigest()}.{file_extension(lang)}"
-                path = (work_dir / filename).resolve()
-                if not path.parent.exists():
-                    path.parent.mkdir(parents=True)
-                    sandbox.prepare_dir(path.parent)
-                path.write_text(code, encoding="utf-8")
+                await asyncio.to_thread(sandbox.before_run)
+                try:
+                    # Never through a link the code planted: created exclusively, renamed over the name.
+                    write_new(sandbox.host_dir, filename, code.encode("utf-8"), uid=sandbox.uid)
+                except UnsafePathError as e:
+                    output += f"\nThe code file was not written: {e.strerror}"
+                    exit_code = 1
+                    break
+                path = work_dir / filename
+                names.append(filename)
                 files.append(path)
                 env = sandbox.environment(path_prefix=self._venv_path, extra=self._venv_env)
                 outcome = await run_program(
@@ -356,6 +371,7 @@ $functions"""
                     kill=sandbox.kill_all,
                 )
                 await asyncio.to_thread(sandbox.reap)
+                ran = True
                 output += outcome.stderr + outcome.stdout
                 if outcome.timed_out:
                     output += "\nTimeout"
@@ -372,9 +388,10 @@ $functions"""
                     break
         finally:
             if self._cleanup_temp_files:
-                for f in files:
-                    with contextlib.suppress(OSError):
-                        f.unlink(missing_ok=True)
+                for name in names:
+                    remove_file(sandbox.host_dir, name)  # the link the code left there, never its target
+            if ran:
+                await asyncio.to_thread(sandbox.after_run)
         return CommandLineCodeResult(
             exit_code=exit_code, output=_truncate(output, cap), code_file=str(files[0]) if files else None
         )
@@ -389,7 +406,8 @@ $functions"""
             logger.info("approval_func will not be included in serialized configuration")
         return LocalCommandLineCodeExecutorConfig(
             timeout=self._timeout,
-            work_dir=str(self.work_dir),
+            # A temp work dir is the executor's own: the loaded copy makes its own (it is removed at stop).
+            work_dir=str(self._work_dir) if self._work_dir is not None else None,
             functions_module=self._functions_module,
             cleanup_temp_files=self._cleanup_temp_files,
             sandbox=self._sandbox_mode,
@@ -398,19 +416,27 @@ $functions"""
             max_processes=self._limits.max_processes,
             max_file_size_mb=self._limits.max_file_size_mb,
             max_output_chars=self._max_output_chars,
+            max_disk_mb=self._limits.max_disk_mb,
         )
 
     @classmethod
     def _from_config(cls, config: LocalCommandLineCodeExecutorConfig) -> Self:
-        if config.sandbox == "none" and os.environ.get(UNSANDBOXED_CONFIG_ENV) != "1":
+        if config.sandbox == "none" and os.environ.get(UNSANDBOXED_CONFIG_ENV) != "1" and not allowed("sandbox"):
             raise ComponentError(
                 "This LocalCommandLineCodeExecutor config sets sandbox='none', which would run code without any "
                 "isolation. A loaded config cannot turn the sandbox off on its own: construct the executor with "
                 f"sandbox='none' in code, or set {UNSANDBOXED_CONFIG_ENV}=1 to allow such configs."
             )
+        name = "LocalCommandLineCodeExecutor"
+        if config.sandbox == "unshare":
+            refuse_loosening(name, "sandbox", config.sandbox, "auto")
+        defaults = LocalCommandLineCodeExecutorConfig()
+        for field in ("allow_network", "max_memory_mb", "max_processes", "max_file_size_mb", "max_disk_mb"):
+            refuse_loosening(name, field, getattr(config, field), getattr(defaults, field))
+        work_dir = admit_folder(name, "work_dir", config.work_dir)
         return cls(
             timeout=config.timeout,
-            work_dir=Path(config.work_dir) if config.work_dir is not None else None,
+            work_dir=work_dir,
             functions_module=config.functions_module,
             cleanup_temp_files=config.cleanup_temp_files,
             sandbox=config.sandbox,
@@ -419,6 +445,7 @@ $functions"""
             max_processes=config.max_processes,
             max_file_size_mb=config.max_file_size_mb,
             max_output_chars=config.max_output_chars,
+            max_disk_mb=config.max_disk_mb,
         )
 
 

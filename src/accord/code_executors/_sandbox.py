@@ -8,9 +8,12 @@ Layers, each applied where the OS allows it and reported in :class:`SandboxProte
 * when accord runs as root, the code runs under its own unprivileged user id (derived from the work dir):
   root is exempt from the process limit, and a separate uid lets the executor kill every process the
   code left behind;
-* bubblewrap (``bwrap``): the host file system read-only, a private ``/tmp``, ``/root`` and ``/home``
-  hidden, the work dir the only writable place, and new network, PID, IPC and UTS namespaces (so no network
-  at all); the interpreter's own paths are bound back read-only wherever they live (see ``_bwrap``);
+* bubblewrap (``bwrap``): a root file system built from an allowlist (``/usr``, ``/lib*``, a curated ``/etc``,
+  the interpreter's own paths, all read-only; no ``/run``, ``/var``, host ``/tmp``, ``/root`` or ``/home``, so
+  no host service's unix socket), the work dir the only writable place, and new network, PID, IPC and UTS
+  namespaces (so no network at all); see ``_bwrap``;
+* a total disk quota for the work dir (as root: a size-limited tmpfs, see ``_workspace.QuotaStore``);
+* the executor's own writes in the work dir never follow a link the code planted (``_workspace``);
 * without bubblewrap, ``unshare``: a new network namespace only (a separate uid then needs an interpreter
   that other users can reach on the host).
 
@@ -39,6 +42,7 @@ from typing import Literal
 
 from ._bwrap import SAFE_PATH as _SAFE_PATH
 from ._bwrap import bind_plan, bwrap_args, closed_ancestor, interpreter_paths, traversable
+from ._workspace import QuotaStore
 
 __all__ = ["SandboxLimits", "SandboxMode", "SandboxProtections", "Sandbox"]
 
@@ -67,6 +71,9 @@ PROTECTION_NAMES = (
     "no_network",
     "read_only_host",
     "pid_namespace",
+    "no_host_sockets",
+    "no_link_following",
+    "disk_quota",
 )
 
 
@@ -79,6 +86,8 @@ class SandboxLimits:
     max_processes: int | None = 128
     max_file_size_mb: int | None = 256
     max_open_files: int | None = 1024
+    max_disk_mb: int | None = 1024
+    """The work dir's total size (a size-limited tmpfs; needs root)."""
 
 
 @dataclass(frozen=True)
@@ -244,6 +253,11 @@ def detect(mode: SandboxMode, interpreter: str, allow_network: bool) -> _Capabil
         return _Capabilities("none", root and _probe(probe_cmd, drop, probe_dir) is None, tuple(notes))
 
 
+@lru_cache(maxsize=1)
+def _quota_unavailable() -> str | None:
+    return QuotaStore.available()
+
+
 def _count_processes_of(uid: int) -> int:
     count = 0
     if not os.path.isdir("/proc"):
@@ -279,20 +293,55 @@ class Sandbox:
         self.readable = tuple(readable)
         self._caps = detect(mode, interpreter, allow_network)
         self.uid: int | None = uid_for(work_dir) if self._caps.drop_uid else None
-        # Where the work dir appears inside the sandbox: the same path when the sandbox uid can reach it.
+        # Where the work dir appears inside the sandbox: its own path (bubblewrap builds every parent itself).
         self.inside_dir = str(work_dir)
         if self.uid is not None and not traversable(work_dir, tmpfs_tmp=self._caps.mechanism == "bwrap"):
-            if self._caps.mechanism == "bwrap":
-                self.inside_dir = "/tmp/accord-work"
-            else:
-                self.uid = None
-                self._caps = _Capabilities(
-                    self._caps.mechanism,
-                    False,
-                    (*self._caps.notes, ("separate_user", f"a parent of {str(work_dir)!r} is not traversable")),
-                )
+            self.uid = None
+            self._caps = _Capabilities(
+                self._caps.mechanism,
+                False,
+                (*self._caps.notes, ("separate_user", f"a parent of {str(work_dir)!r} is not traversable")),
+            )
+        self._store: QuotaStore | None = None
+        self._quota_reason: str | None = None
+        if limits.max_disk_mb is None:
+            self._quota_reason = "disabled by configuration"
+        elif self._caps.mechanism != "bwrap":
+            self._quota_reason = "bubblewrap is not in use (the work dir is the host folder itself)"
+        else:
+            self._quota_reason = _quota_unavailable()
+        if self._quota_reason is None and limits.max_disk_mb is not None:
+            self._store = QuotaStore(work_dir, limits.max_disk_mb * 1024 * 1024, self.uid)
         for name, reason in self._caps.notes:
             logger.warning("code executor sandbox: %s inactive: %s", name, reason)
+
+    @property
+    def scratch_root(self) -> str | None:
+        """A folder inside the quota store for the executor's own files (None without a store)."""
+        return str(self._store.scratch) if self._store is not None else None
+
+    @property
+    def host_dir(self) -> Path:
+        """Where the sandbox's work dir lives on the host: the quota store, or the work dir itself."""
+        return self._store.path if self._store is not None else self.work_dir
+
+    def before_run(self) -> None:
+        """Bring host-side changes of the work dir into the quota store (nothing to do without one)."""
+        if self._store is not None:
+            self._store.pull()
+
+    def after_run(self) -> None:
+        """Copy what the code wrote back into the host work dir (nothing to do without a quota store)."""
+        if self._store is not None:
+            self._store.push()
+
+    def close(self) -> None:
+        """Copy the last results out and release the quota store."""
+        store, self._store = self._store, None
+        if store is not None:
+            with contextlib.suppress(OSError):
+                store.push()
+            store.close()
 
     # -- reporting -----------------------------------------------------------------------------------------------
     def protections(self) -> SandboxProtections:
@@ -331,10 +380,21 @@ class Sandbox:
             inactive["no_network"] = "allow_network=True"
         elif mech in ("bwrap", "unshare"):
             active.add("no_network")
+        active.add("no_link_following")
         if mech == "bwrap":
-            active |= {"read_only_host", "pid_namespace"}
+            active |= {"read_only_host", "pid_namespace", "no_host_sockets"}
         else:
             inactive.setdefault("pid_namespace", "bubblewrap is not in use")
+            inactive.setdefault(
+                "no_host_sockets",
+                "bubblewrap is not in use: the code sees the host file system, with every unix socket on it",
+            )
+        if self._store is not None:
+            active.add("disk_quota")
+        else:
+            inactive["disk_quota"] = (self._quota_reason or "unavailable") + (
+                "; only each file's size is bounded (file_size_limit)" if lim.max_file_size_mb is not None else ""
+            )
         for name, reason in self._caps.notes:
             if name not in active:
                 inactive.setdefault(name, reason)
@@ -348,8 +408,10 @@ class Sandbox:
 
     # -- running -------------------------------------------------------------------------------------------------
     def prepare_work_dir(self) -> None:
-        """Let the sandbox uid write in the work dir (the directory itself, not its contents)."""
-        if self.uid is not None:
+        """Let the sandbox uid write in the work dir (the directory itself, not its contents).
+
+        With a quota store the host work dir is never handed to the sandbox uid: the store is."""
+        if self.uid is not None and self._store is None:
             st = self.work_dir.stat()
             if st.st_uid != self.uid:
                 os.chown(self.work_dir, self.uid, self.uid)
@@ -385,7 +447,7 @@ class Sandbox:
             bwrap = shutil.which("bwrap") or "bwrap"
             args = bwrap_args(
                 bwrap,
-                str(self.work_dir),
+                str(self.host_dir),
                 allow_network=self.allow_network,
                 env=env,
                 interpreter=self.interpreter,

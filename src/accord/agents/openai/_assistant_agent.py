@@ -57,6 +57,9 @@ def _function_param(tool: Tool) -> dict[str, Any]:
     return {"type": "function", "function": function}
 
 
+_convert_tool_to_function_param = _function_param  # AutoGen's name
+
+
 class OpenAIAssistantAgent(BaseChatAgent):
     """An agent backed by an OpenAI Assistant (AutoGen's ``OpenAIAssistantAgent``).
 

@@ -108,6 +108,30 @@ _NEEDS_PARAMETERS = {
 _ROLES = {"user": "user", "system": "system", "assistant": "assistant"}
 
 
+IMAGE_CONTENT_PREVIEW_LENGTH = 50
+
+
+class OpenAIMessageContent(TypedDict):
+    type: str
+    text: str
+
+
+class OpenAIImageUrlContent(TypedDict):
+    url: str
+
+
+class OpenAIImageContent(TypedDict):
+    type: str
+    image_url: OpenAIImageUrlContent
+
+
+class OpenAIMessage(TypedDict):
+    """AutoGen's shape of a converted message (accord sends Responses API parts: ``input_text``, ``input_image``)."""
+
+    role: str
+    content: str | list[OpenAIMessageContent | OpenAIImageContent]
+
+
 class OpenAIAgentState(BaseModel):
     type: str = Field(default="OpenAIAgentState")
     response_id: str | None = None

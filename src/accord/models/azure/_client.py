@@ -51,6 +51,7 @@ _CREATE_KEYS = frozenset(
 )
 _CLIENT_KEYS = frozenset({"endpoint", "credential", "model_info"})
 _NAME = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
+create_kwargs = _CREATE_KEYS | {"messages", "stream"}  # AutoGen's name: the SDK's keyword arguments of complete()
 DEFAULT_CONTEXT_WINDOW = 128_000
 
 
@@ -65,6 +66,10 @@ def _check_name(name: str) -> None:
 
 def _normalize_name(name: str) -> str:
     return re.sub(r"[^a-zA-Z0-9_-]", "_", name)[:64]
+
+
+normalize_name = _normalize_name  # AutoGen's names for the helpers its tests call
+parse_r1_content = parse_r1
 
 
 def to_azure_messages(messages: Sequence[LLMMessage]) -> list[Any]:
@@ -104,6 +109,26 @@ def to_azure_messages(messages: Sequence[LLMMessage]) -> list[Any]:
         else:
             raise UsageError(f"Unknown message type: {type(message).__name__}")
     return out
+
+
+def to_azure_message(message: LLMMessage) -> list[Any]:
+    """One message as Azure messages (AutoGen's name; a tool result message becomes one per result)."""
+    return to_azure_messages([message])
+
+
+def assert_valid_name(name: str) -> str:
+    """``name`` if providers accept it as a message source, else a ValueError naming it (AutoGen's helper)."""
+    _check_name(name)
+    return name
+
+
+def convert_tools(tools: Sequence[ToolInput]) -> list[Any]:
+    """Tools (or tool schemas) as ``ChatCompletionsToolDefinition`` objects (AutoGen's helper)."""
+    return to_azure_tools(tool_schemas(tools))
+
+
+def _is_github_model(endpoint: str) -> bool:
+    return endpoint == GITHUB_MODELS_ENDPOINT
 
 
 def to_azure_tools(schemas: Sequence[Mapping[str, Any]]) -> list[Any]:
@@ -172,7 +197,7 @@ class AzureAIChatCompletionClient(ChatCompletionClient, Component[AzureAIChatCom
                 f"(known: {sorted(_CLIENT_KEYS | _CREATE_KEYS)})"
             )
         validate_model_info(config["model_info"])
-        if config["endpoint"] == GITHUB_MODELS_ENDPOINT and "model" not in config:
+        if _is_github_model(config["endpoint"]) and "model" not in config:
             raise UsageError("model is required for when using a Github model with AzureAIChatCompletionClient")
         return dict(config)
 

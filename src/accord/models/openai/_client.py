@@ -15,12 +15,14 @@ from pydantic import BaseModel, SecretStr
 
 from ..._errors import UsageError
 from ..._imports import require
+from ..._secrets import reveal, reveal_map
 from ...core import CancellationToken, Component, ComponentModel, FunctionCall, load_component
 from ...core.logging import LLMCallEvent, LLMStreamEndEvent, LLMStreamStartEvent
 from .._catalog import lookup
 from .._client import ChatCompletionClient, ToolChoice
 from .._errors import MissingApiKeyError, UnknownModelError
 from .._model_info import ModelCapabilities, ModelFamily, ModelInfo, validate_model_info
+from .._settings import GEMINI_OPENAI_BASE_URL, PROVIDER_SETTINGS, ambient_credentials, config_credentials
 from .._support import (
     UsageTracker,
     check_request,
@@ -53,7 +55,6 @@ DEFAULT_CONTEXT_WINDOW = 128_000
 _CLIENT_KEYS = frozenset(
     {"api_key", "base_url", "organization", "timeout", "max_retries", "default_headers", "http_client"}
 )
-GEMINI_OPENAI_BASE_URL = "https://generativelanguage.googleapis.com/v1beta/openai/"
 _SHORTCUTS = {  # model prefix -> (OpenAI-compatible endpoint, API key variable, provider name)
     "gemini-": (GEMINI_OPENAI_BASE_URL, "GEMINI_API_KEY", "Gemini"),
     "claude-": ("https://api.anthropic.com/v1/", "ANTHROPIC_API_KEY", "Anthropic"),
@@ -482,8 +483,9 @@ class OpenAIChatCompletionClient(BaseOpenAIChatCompletionClient, Component[OpenA
     def _make_sdk_client(cls, config: dict[str, Any]) -> Any:
         openai = require("openai", extra="openai")
         args = {k: v for k, v in config.items() if k in _CLIENT_KEYS and v is not None}
-        if isinstance(args.get("api_key"), SecretStr):
-            args["api_key"] = args["api_key"].get_secret_value()
+        args["api_key"] = reveal(args.get("api_key"))
+        if "default_headers" in args:
+            args["default_headers"] = reveal_map(args["default_headers"])
         if not args.get("api_key"):
             args["api_key"] = "sk-no-key-required"
         return openai.AsyncOpenAI(**args)
@@ -496,6 +498,7 @@ class OpenAIChatCompletionClient(BaseOpenAIChatCompletionClient, Component[OpenA
         values = config.model_dump(exclude_none=True)
         if "api_key" in values and isinstance(config.api_key, SecretStr):
             values["api_key"] = config.api_key.get_secret_value()
+        values.update(config_credentials(PROVIDER_SETTINGS["openai"], values))  # no ambient key for a data endpoint
         return cls(**values)
 
 
@@ -522,10 +525,10 @@ class AzureOpenAIChatCompletionClient(
             else:
                 raise UsageError("model (or azure_deployment) is required for AzureOpenAIChatCompletionClient")
         if not (config.get("api_key") or config.get("azure_ad_token") or config.get("azure_ad_token_provider")):
-            key = os.environ.get("AZURE_OPENAI_API_KEY")
-            if not key:
-                raise MissingApiKeyError("Azure OpenAI", "AZURE_OPENAI_API_KEY")
-            config["api_key"] = key
+            found = ambient_credentials(PROVIDER_SETTINGS["azure"], None)  # AZURE_OPENAI_API_KEY or _AD_TOKEN
+            if not found:
+                raise MissingApiKeyError("Azure OpenAI", "AZURE_OPENAI_API_KEY (or AZURE_OPENAI_AD_TOKEN)")
+            config.update({name: secret.get_secret_value() for name, secret in found.items()})
         provider = config.get("azure_ad_token_provider")
         if isinstance(provider, dict | ComponentModel):
             config["azure_ad_token_provider"] = load_component(provider)
@@ -552,9 +555,10 @@ class AzureOpenAIChatCompletionClient(
             "azure_ad_token_provider",
         }
         args = {k: v for k, v in config.items() if k in keys and v is not None}
-        if isinstance(args.get("api_key"), SecretStr):
-            args["api_key"] = args["api_key"].get_secret_value()
-        headers = dict(args.get("default_headers") or {})
+        for secret in ("api_key", "azure_ad_token"):
+            if secret in args:
+                args[secret] = reveal(args[secret])
+        headers = reveal_map(args.get("default_headers")) or {}
         headers.setdefault("User-Agent", AZURE_OPENAI_USER_AGENT)
         args["default_headers"] = headers
         return openai.AsyncAzureOpenAI(**args)
@@ -574,4 +578,6 @@ class AzureOpenAIChatCompletionClient(
         values = config.model_dump(exclude_none=True)
         if isinstance(config.api_key, SecretStr):
             values["api_key"] = config.api_key.get_secret_value()
+        if not values.get("azure_ad_token_provider"):
+            values.update(config_credentials(PROVIDER_SETTINGS["azure"], values))
         return cls(**values)

@@ -11,6 +11,7 @@ from typing import Literal, Required
 
 from typing_extensions import TypedDict
 
+from ...core import ComponentModel
 from .._model_info import ModelCapabilities, ModelInfo
 from ._config import (
     AzureOpenAIClientConfigurationConfigModel,
@@ -24,6 +25,7 @@ from ._config import (
 
 __all__ = [
     "AsyncAzureADTokenProvider",
+    "ComponentModel",
     "AzureOpenAIClientConfiguration",
     "AzureOpenAIClientConfigurationConfigModel",
     "BaseOpenAIClientConfiguration",

@@ -26,6 +26,8 @@ __all__ = ["AzureAISearchTool", "BaseAzureAISearchTool", "SearchQuery", "SearchR
 
 logger = logging.getLogger(__name__)
 SearchType = Literal["full_text", "vector", "hybrid"]
+ContentDict = dict[str, Any]
+MetadataDict = dict[str, Any]
 
 
 class SearchQuery(BaseModel):
