@@ -218,7 +218,12 @@ AUTOGEN_MODULES: dict[str, str | tuple[str, ...]] = {
     "autogen_ext.models.ollama._model_info": ("accord.models.ollama._model_info",),
     "autogen_ext.models.ollama._ollama_client": ("accord.models.ollama._client",),
     "autogen_ext.models.openai._message_transform": ("accord.models.openai._transform",),
-    "autogen_ext.models.openai._model_info": ("accord.models._model_info",),
+    "autogen_ext.models.openai._model_info": (
+        "accord.models._catalog",
+        "accord.models._model_info",
+        "accord.models._settings",
+        "accord.models.openai._client",
+    ),
     "autogen_ext.models.openai._openai_client": ("accord.models.openai._client", "accord.models.openai._config"),
     "autogen_ext.models.openai._transformation": ("accord.models.openai._transform",),
     "autogen_ext.models.openai._transformation.registry": ("accord.models.openai._transform",),

@@ -92,3 +92,15 @@ async def test_gemini_requests_go_to_gemini_with_the_gemini_key(monkeypatch: pyt
     assert str(request.url) == "https://generativelanguage.googleapis.com/v1beta/openai/chat/completions"
     assert request.headers["Authorization"] == "Bearer g-key"
     assert json.loads(request.content)["model"] == "gemini-2.5-flash"
+
+
+def test_autogens_model_info_helpers_read_the_catalog() -> None:
+    from accord.models._catalog import get_info, get_token_limit, resolve_model
+
+    assert resolve_model("gpt-4o") == "gpt-4o-2024-08-06"
+    assert get_info("gemini-2.0-flash")["family"] == "gemini-2.0-flash"
+    assert get_token_limit("gemini-1.5-pro") == 2_097_152
+    with pytest.raises(ValueError, match="model_info is required"):
+        get_info("not-a-model")
+    with pytest.raises(KeyError):
+        get_token_limit("not-a-model")

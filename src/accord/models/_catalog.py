@@ -8,9 +8,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .._errors import AccordError
 from ._model_info import ModelFamily, ModelInfo
 
-__all__ = ["ALIASES", "CATALOG", "ModelCard", "lookup", "resolve_alias"]
+__all__ = ["ALIASES", "CATALOG", "ModelCard", "get_info", "get_token_limit", "lookup", "resolve_alias", "resolve_model"]
+
+
+class UnknownCatalogModelError(AccordError, ValueError, KeyError):
+    """The catalog does not know the model (a ValueError and a KeyError, as AutoGen's helpers raised)."""
 
 
 @dataclass(frozen=True)
@@ -160,3 +165,23 @@ def lookup(model: str) -> ModelCard | None:
         if name.startswith(alias + "-") and len(alias) > len(best):
             best = alias
     return CATALOG.get(ALIASES[best]) if best else None
+
+
+# AutoGen's names (autogen_ext.models.openai._model_info), on accord's catalog.
+resolve_model = resolve_alias
+
+
+def get_info(model: str) -> ModelInfo:
+    """The catalog's model_info for ``model``; a ValueError (as AutoGen) when the catalog does not know it."""
+    card = lookup(model)
+    if card is None:
+        raise UnknownCatalogModelError("model_info is required when model name is not a valid OpenAI model")
+    return card.model_info()
+
+
+def get_token_limit(model: str) -> int:
+    """The context window of ``model``; a KeyError (as AutoGen) when the catalog does not know it."""
+    card = lookup(model)
+    if card is None:
+        raise UnknownCatalogModelError(model)
+    return card.context_window
