@@ -115,7 +115,7 @@ def test_named_models_and_the_default_model(tmp_path: Path) -> None:
 
 def test_unknown_provider_lists_providers_and_their_state(tmp_path: Path) -> None:
     with pytest.raises(UnknownModelError) as info:
-        build("agents:\n  - name: a\n    model: gemini:pro\n", tmp_path)
+        build("agents:\n  - name: a\n    model: mistral:large\n", tmp_path)
     error = info.value
     assert error.line == 3 and error.field == "agents[0].model"
     assert "openai (not configured)" in error.problem and "scripted:FILE" in error.problem

@@ -61,7 +61,18 @@ def _ollama_check(settings: ProviderSettings) -> tuple[bool, str]:
     return True, f"ok, models: {', '.join(str(n) for n in names) or 'none pulled yet'}"
 
 
-_CHECKS = {"openai": _openai_check, "azure": _azure_check, "anthropic": _anthropic_check, "ollama": _ollama_check}
+def _gemini_check(settings: ProviderSettings) -> tuple[bool, str]:
+    headers = {"Authorization": f"Bearer {env_value('GEMINI_API_KEY') or ''}"}
+    return True, _count(_get_json(f"{settings.default_endpoint}models", headers))
+
+
+_CHECKS = {
+    "openai": _openai_check,
+    "azure": _azure_check,
+    "anthropic": _anthropic_check,
+    "gemini": _gemini_check,
+    "ollama": _ollama_check,
+}
 
 
 def live_check(name: str) -> tuple[bool, str]:

@@ -8,9 +8,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .._errors import AccordError
 from ._model_info import ModelFamily, ModelInfo
 
-__all__ = ["ALIASES", "CATALOG", "ModelCard", "lookup", "resolve_alias"]
+__all__ = ["ALIASES", "CATALOG", "ModelCard", "get_info", "get_token_limit", "lookup", "resolve_alias", "resolve_model"]
+
+
+class UnknownCatalogModelError(AccordError, ValueError, KeyError):
+    """The catalog does not know the model (a ValueError and a KeyError, as AutoGen's helpers raised)."""
 
 
 @dataclass(frozen=True)
@@ -119,8 +124,13 @@ CATALOG: dict[str, ModelCard] = {
     "gpt-4-0613": _card(F.GPT_4, 8_192, 30.00, 60.00, vision=False, structured=False),
     "gpt-3.5-turbo-0125": _card(F.GPT_35, 16_385, 0.50, 1.50, vision=False, structured=False),
     "gemini-1.5-flash": _card(F.GEMINI_1_5_FLASH, 1_048_576, 0.075, 0.30, multi_system=False),
+    "gemini-1.5-flash-8b": _card(F.GEMINI_1_5_FLASH, 1_048_576, 0.0375, 0.15, multi_system=False),
     "gemini-1.5-pro": _card(F.GEMINI_1_5_PRO, 2_097_152, 1.25, 5.00, multi_system=False),
     "gemini-2.0-flash": _card(F.GEMINI_2_0_FLASH, 1_048_576, 0.10, 0.40, multi_system=False),
+    "gemini-2.0-flash-lite": _card(F.GEMINI_2_0_FLASH, 1_048_576, 0.075, 0.30, multi_system=False),
+    "gemini-2.0-flash-lite-preview-02-05": _card(F.GEMINI_2_0_FLASH, 1_048_576, 0.075, 0.30, multi_system=False),
+    "gemini-2.5-flash-lite": _card(F.GEMINI_2_5_FLASH, 1_048_576, 0.10, 0.40, multi_system=False),
+    "gemini-2.5-pro-preview-03-25": _card(F.GEMINI_2_5_PRO, 2_097_152, 1.25, 10.00, multi_system=False),
     "gemini-2.5-flash": _card(F.GEMINI_2_5_FLASH, 1_048_576, 0.30, 2.50, multi_system=False),
     "gemini-2.5-pro": _card(F.GEMINI_2_5_PRO, 1_048_576, 1.25, 10.00, multi_system=False),
     "claude-3-haiku-20240307": _card(F.CLAUDE_3_HAIKU, 200_000, 0.25, 1.25, structured=False, multi_system=False),
@@ -155,3 +165,23 @@ def lookup(model: str) -> ModelCard | None:
         if name.startswith(alias + "-") and len(alias) > len(best):
             best = alias
     return CATALOG.get(ALIASES[best]) if best else None
+
+
+# AutoGen's names (autogen_ext.models.openai._model_info), on accord's catalog.
+resolve_model = resolve_alias
+
+
+def get_info(model: str) -> ModelInfo:
+    """The catalog's model_info for ``model``; a ValueError (as AutoGen) when the catalog does not know it."""
+    card = lookup(model)
+    if card is None:
+        raise UnknownCatalogModelError("model_info is required when model name is not a valid OpenAI model")
+    return card.model_info()
+
+
+def get_token_limit(model: str) -> int:
+    """The context window of ``model``; a KeyError (as AutoGen) when the catalog does not know it."""
+    card = lookup(model)
+    if card is None:
+        raise UnknownCatalogModelError(model)
+    return card.context_window

@@ -1,8 +1,8 @@
 """Provider settings in one place: which environment variables configure each provider, and where its ambient
 credentials may be sent.
 
-Everything that asks "is OpenAI / Azure / Anthropic / Ollama configured here?" or "which key does this client get
-from the environment?" reads this table: ``accord models``, the spec's model references and the clients
+Everything that asks "is OpenAI / Azure / Anthropic / Gemini / Ollama configured here?" or "which key does this
+client get from the environment?" reads this table: ``accord models``, the spec's model references and the clients
 themselves, so they cannot disagree (an Azure setup with only ``AZURE_OPENAI_AD_TOKEN`` is configured, and the
 client uses that token).
 
@@ -25,6 +25,7 @@ from .._errors import ComponentError
 
 __all__ = [
     "DEFAULT_AZURE_API_VERSION",
+    "GEMINI_OPENAI_BASE_URL",
     "NO_KEY",
     "PROVIDER_SETTINGS",
     "EndpointCredentialError",
@@ -37,6 +38,9 @@ __all__ = [
     "is_loopback",
     "refuse_foreign_endpoint",
 ]
+
+
+GEMINI_OPENAI_BASE_URL = "https://generativelanguage.googleapis.com/v1beta/openai/"
 
 
 @dataclass(frozen=True)
@@ -90,6 +94,14 @@ PROVIDER_SETTINGS: dict[str, ProviderSettings] = {
         default_endpoint="https://api.anthropic.com",
         endpoint_field="base_url",
         default_model="claude-3-5-haiku",
+    ),
+    "gemini": ProviderSettings(  # Gemini's OpenAI-compatible endpoint, served by the OpenAI client
+        "gemini",
+        "Google Gemini",
+        credentials=(("GEMINI_API_KEY", "api_key"),),
+        default_endpoint=GEMINI_OPENAI_BASE_URL,
+        endpoint_field="base_url",
+        default_model="gemini-2.5-flash",
     ),
     "ollama": ProviderSettings(
         "ollama",

@@ -1,5 +1,5 @@
-"""Model references (``openai:gpt-4.1-mini``, ``anthropic:…``, ``ollama:…``, ``local``, ``scripted:FILE``) to
-component models, and which providers this environment has configured.
+"""Model references (``openai:gpt-4.1-mini``, ``anthropic:…``, ``gemini:…``, ``ollama:…``, ``local``,
+``scripted:FILE``) to component models, and which providers this environment has configured.
 
 References resolve to provider strings of the component registry only; nothing named in a spec is imported.
 Provider settings (environment variables, default endpoints) come from :mod:`accord.models._settings`, the table
@@ -50,6 +50,7 @@ PROVIDERS: dict[str, str] = {
     "openai": "autogen_ext.models.openai.OpenAIChatCompletionClient",
     "azure": "autogen_ext.models.openai.AzureOpenAIChatCompletionClient",
     "anthropic": "autogen_ext.models.anthropic.AnthropicChatCompletionClient",
+    "gemini": "autogen_ext.models.openai.OpenAIChatCompletionClient",  # Gemini's OpenAI-compatible endpoint
     "ollama": "autogen_ext.models.ollama.OllamaChatCompletionClient",
     "local": "autogen_ext.models.llama_cpp.LlamaCppChatCompletionClient",
     "scripted": "accord.testing.ScriptedChatCompletionClient",
@@ -148,6 +149,12 @@ def _anthropic_status(settings: ProviderSettings) -> ProviderStatus:
     return ProviderStatus("anthropic", False, "set ANTHROPIC_API_KEY", None)
 
 
+def _gemini_status(settings: ProviderSettings) -> ProviderStatus:
+    if settings.credential() is not None:
+        return ProviderStatus("gemini", True, "GEMINI_API_KEY is set", settings.default_model)
+    return ProviderStatus("gemini", False, "set GEMINI_API_KEY", None)
+
+
 def _ollama_status(settings: ProviderSettings) -> ProviderStatus:
     host = settings.endpoint()
     if host:
@@ -170,6 +177,7 @@ _STATUS: dict[str, Callable[[ProviderSettings], ProviderStatus]] = {
     "openai": _openai_status,
     "azure": _azure_status,
     "anthropic": _anthropic_status,
+    "gemini": _gemini_status,
     "ollama": _ollama_status,
 }
 
@@ -187,13 +195,15 @@ def no_model_instructions() -> str:
         "  - an OpenAI-compatible server: export OPENAI_BASE_URL=http://host:port/v1   then --model openai:NAME\n"
         "  - Azure OpenAI: export AZURE_OPENAI_ENDPOINT=... AZURE_OPENAI_API_KEY=...   then --model azure:DEPLOYMENT\n"
         "  - Anthropic: export ANTHROPIC_API_KEY=...   then --model anthropic:claude-3-5-haiku\n"
+        "  - Google Gemini: export GEMINI_API_KEY=...   then --model gemini:gemini-2.5-flash\n"
         "  - Ollama: export OLLAMA_HOST=http://127.0.0.1:11434   then --model ollama:llama3.2\n"
         "`accord models` shows what this environment has."
     )
 
 
 def default_model_reference() -> str:
-    """``ACCORD_MODEL``, else the first configured provider (OpenAI, Anthropic, Azure, Ollama), else ``local``."""
+    """``ACCORD_MODEL``, else the first configured provider (OpenAI, Azure, Anthropic, Gemini, Ollama), else
+    ``local``."""
     chosen = env_value("ACCORD_MODEL")
     if chosen:
         return chosen
@@ -211,6 +221,8 @@ def known_models(provider: str) -> list[str]:
         prefixes: tuple[str, ...] = ("gpt", "o1", "o3", "o4")
     elif provider == "anthropic":
         prefixes = ("claude",)
+    elif provider == "gemini":
+        prefixes = ("gemini",)
     else:
         return []
     names = [a for a in ALIASES if a.startswith(prefixes)]
@@ -271,7 +283,7 @@ def _component(provider: str, config: dict[str, Any], label: str | None = None) 
 def _spec_endpoint(req: _Request, settings: ProviderSettings) -> str | None:
     """The endpoint the spec itself names (``base_url`` or the provider's endpoint field in ``options``)."""
     named = req.config.get(settings.endpoint_field) if settings.endpoint_field else None
-    if req.spec.base_url and req.provider in ("openai", "ollama"):
+    if req.spec.base_url and req.provider in ("openai", "gemini", "ollama"):
         named = req.spec.base_url
     return str(named) if named else None
 
@@ -411,6 +423,25 @@ def _resolve_anthropic(req: _Request, model: str) -> None:
     _check_known("anthropic", model, req.spec, req.reference)
 
 
+def _resolve_gemini(req: _Request, model: str) -> None:
+    """Gemini through its OpenAI-compatible endpoint, as AutoGen's OpenAIChatCompletionClient does for gemini-*."""
+    if not model.startswith("gemini-"):
+        raise UnknownModelError(
+            f"{req.reference!r}: Gemini model names start with 'gemini-' (e.g. gemini:gemini-2.5-flash). "
+            f"Known Gemini models: {', '.join(known_models('gemini'))}"
+        )
+    settings = PROVIDER_SETTINGS["gemini"]
+    named = _spec_endpoint(req, settings)
+    key = _spec_key(req, settings, named)
+    if named is not None and not endpoint_is_ambient(settings, named):
+        req.config.update(base_url=named, **_no_foreign_key(req, settings, named, key))
+    elif key is not None:
+        req.config["api_key"] = key
+    elif settings.credential() is None and req.check:
+        raise NoModelAvailableError(f"{req.reference}: GEMINI_API_KEY is not set.\n{no_model_instructions()}")
+    _check_known("gemini", model, req.spec, req.reference)
+
+
 def _resolve_ollama(req: _Request, model: str) -> None:
     settings = PROVIDER_SETTINGS["ollama"]
     host = _spec_endpoint(req, settings) or settings.endpoint()
@@ -424,6 +455,7 @@ _REMOTE: dict[str, Callable[[_Request, str], None]] = {
     "openai": _resolve_openai,
     "azure": _resolve_azure,
     "anthropic": _resolve_anthropic,
+    "gemini": _resolve_gemini,
     "ollama": _resolve_ollama,
 }
 

@@ -33,7 +33,7 @@ class _Strict(BaseModel):
 class ModelSpec(_Strict):
     """A model: ``provider:model`` as a string, or this mapping for options."""
 
-    provider: str = Field(description="openai, azure, anthropic, ollama, local or scripted")
+    provider: str = Field(description="openai, azure, anthropic, gemini, ollama, local or scripted")
     model: str | None = Field(default=None, description="model name (deployment for azure, file path for local)")
     base_url: str | None = Field(default=None, description="OpenAI-compatible server URL (provider openai)")
     api_key_env: str | None = Field(default=None, description="environment variable that holds the API key")

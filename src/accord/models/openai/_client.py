@@ -21,7 +21,7 @@ from .._client import ToolChoice
 from .._errors import MissingApiKeyError, UnknownModelError
 from .._model_info import ModelCapabilities, ModelFamily, ModelInfo, validate_model_info
 from .._provider import Completion, ProviderChatCompletionClient, ProviderRequest
-from .._settings import PROVIDER_SETTINGS, ambient_credentials, config_credentials
+from .._settings import GEMINI_OPENAI_BASE_URL, PROVIDER_SETTINGS, ambient_credentials, config_credentials
 from .._support import check_request, run_cancellable, warn_deprecated
 from .._tokens import token_counter
 from .._tool_schema import ToolInput
@@ -48,7 +48,7 @@ _CLIENT_KEYS = frozenset(
     {"api_key", "base_url", "organization", "timeout", "max_retries", "default_headers", "http_client"}
 )
 _SHORTCUTS = {  # model prefix -> (OpenAI-compatible endpoint, API key variable, provider name)
-    "gemini-": ("https://generativelanguage.googleapis.com/v1beta/openai/", "GEMINI_API_KEY", "Gemini"),
+    "gemini-": (GEMINI_OPENAI_BASE_URL, "GEMINI_API_KEY", "Gemini"),
     "claude-": ("https://api.anthropic.com/v1/", "ANTHROPIC_API_KEY", "Anthropic"),
     "Llama-": ("https://api.llama.com/compat/v1/", "LLAMA_API_KEY", "Llama API"),
 }
