@@ -404,6 +404,9 @@ class Journal:
                 await self._failed(recorder, e)
             if stop is not None:
                 raise stop.error from None
+            journal_error = _find(e, JournalError)
+            if journal_error is not None and journal_error is not e:
+                raise journal_error from e  # the journal failed (disk full...): that is why the run stopped
             raise
         finally:
             patches.undo()
