@@ -37,10 +37,16 @@ class ModelServer:
                 if server.hold_at == entry["n"]:
                     server.held.set()
                     server.release.wait(timeout=60)
-                payload = json.dumps(answer(request)).encode()
+                response = answer(request)
+                if request.get("stream"):
+                    payload = b"".join(f"data: {json.dumps(c)}\n\n".encode() for c in stream_chunks(response))
+                    payload += b"data: [DONE]\n\n"
+                    content_type = "text/event-stream"
+                else:
+                    payload, content_type = json.dumps(response).encode(), "application/json"
                 try:
                     self.send_response(200)
-                    self.send_header("content-type", "application/json")
+                    self.send_header("content-type", content_type)
                     self.send_header("content-length", str(len(payload)))
                     self.end_headers()
                     self.wfile.write(payload)
@@ -89,3 +95,22 @@ def answer(request: dict[str, Any]) -> dict[str, Any]:
         "choices": [{"index": 0, "message": message, "finish_reason": finish}],
         "usage": {"prompt_tokens": prompt, "completion_tokens": 5, "total_tokens": prompt + 5},
     }
+
+
+def stream_chunks(response: dict[str, Any]) -> list[dict[str, Any]]:
+    """The response as chat.completion.chunk events: the text word by word (or the tool calls), then usage."""
+    choice = response["choices"][0]
+    message = choice["message"]
+    base = {"id": response["id"], "object": "chat.completion.chunk", "created": 0, "model": response["model"]}
+    chunks: list[dict[str, Any]] = []
+    if message.get("tool_calls"):
+        calls = [{"index": i, **call} for i, call in enumerate(message["tool_calls"])]
+        chunks.append({**base, "choices": [{"index": 0, "delta": {"role": "assistant", "tool_calls": calls}}]})
+    else:
+        words = str(message["content"]).split(" ")
+        for i, word in enumerate(words):
+            text = word if i == 0 else " " + word
+            chunks.append({**base, "choices": [{"index": 0, "delta": {"role": "assistant", "content": text}}]})
+    chunks.append({**base, "choices": [{"index": 0, "delta": {}, "finish_reason": choice["finish_reason"]}]})
+    chunks.append({**base, "choices": [], "usage": response["usage"]})
+    return chunks

@@ -276,7 +276,7 @@ class Journal:
         try:
             driven = self._drive(runnable, recorder, info, segments, None, replay=True)
             async for item in driven:
-                if isinstance(item, TaskResult):
+                if isinstance(item, TaskResult) or type(item) is ModelClientStreamingChunkEvent:
                     continue
                 index = len(report.messages)
                 report.messages.append(item)
