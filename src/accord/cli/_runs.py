@@ -277,7 +277,12 @@ def resume(
 
 
 def _after(out: Console, store: Any, run_id: str, code: int) -> int:
-    hint = waiting_hint(store, run_id)
+    from ..journal import JournalError
+
+    try:
+        hint = waiting_hint(store, run_id)
+    except JournalError:  # the run never started (the spec did not load): nothing was journaled
+        return code
     if hint is not None:
         out.print(f"[bold yellow]{escape(hint)}[/]")
         return EXIT_WAITING
