@@ -93,6 +93,16 @@ def run(
         typer.Option("--save", help="write the run (summary, messages, usage per model call) to this JSON file"),
     ] = None,
     allow_env: Annotated[list[str] | None, typer.Option("--allow-env", help=ALLOW_ENV_HELP)] = None,
+    journal: Annotated[
+        bool, typer.Option("--journal/--no-journal", help="journal the run (resume, replay, fork: accord runs)")
+    ] = True,
+    journal_db: Annotated[
+        str | None, typer.Option("--journal-db", help="the journal (default .accord/runs.db, or ACCORD_JOURNAL)")
+    ] = None,
+    pause_for_human: Annotated[
+        bool,
+        typer.Option("--pause-for-human", help="when a human must answer, stop (exit 4); answer with runs resume"),
+    ] = False,
 ) -> None:
     """Run the agent or team of SPEC on a task, streaming everything it does, then print a summary.
 
@@ -113,8 +123,12 @@ def run(
     models = ", ".join(sorted({m.reference for m in built.models})) or "as in the spec"
     out.print(f"[bold]accord run[/] {escape(str(spec))} [dim]· {built.kind} · model {escape(models)}[/]")
     out.print(f"[bold]task:[/] {escape(the_task)}")
-    code = _run_with_signals(out, err, built, the_task, limit_turns, budget, save)
-    raise typer.Exit(code)
+    if not journal:
+        raise typer.Exit(_run_with_signals(out, err, built, the_task, limit_turns, budget, save))
+    from ._runs import journaled_run
+
+    raise typer.Exit(journaled_run(out, err, built, spec, model, the_task, limit_turns, budget, save, journal_db,
+                                   pause_for_human))  # fmt: skip
 
 
 def _run_with_signals(
@@ -125,6 +139,7 @@ def _run_with_signals(
     max_turns: int | None,
     budget: float | None,
     save: Path | None = None,
+    stream: Any = None,
 ) -> int:
     from ..core import CancellationToken
     from ._render import RunRenderer, render_summary
@@ -140,8 +155,9 @@ def _run_with_signals(
 
     async def main() -> Any:
         return await run_built_spec(
-            built, task, observer=renderer, max_turns=max_turns, budget_usd=budget, cancellation_token=token
-        )
+            built, task, observer=renderer, max_turns=max_turns, budget_usd=budget, cancellation_token=token,
+            stream=stream,
+        )  # fmt: skip
 
     main_task = loop.create_task(main())
 
@@ -276,3 +292,12 @@ def schema() -> None:
     from ..spec import spec_json_schema
 
     typer.echo(json.dumps(spec_json_schema(), indent=2))
+
+
+def _register_runs() -> None:
+    from ._runs import runs_app
+
+    app.add_typer(runs_app)
+
+
+_register_runs()

@@ -11,7 +11,7 @@ import asyncio
 import contextlib
 import copy
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
@@ -96,11 +96,14 @@ async def run_built_spec(
     budget_usd: float | None = None,
     cancellation_token: CancellationToken | None = None,
     on_loaded: Callable[[Any], None] | None = None,
+    stream: Callable[[Any, CancellationToken], AsyncIterator[Any]] | None = None,
 ) -> RunOutcome:
     """Run the spec's agent or team on ``task``; never raises for a run that started (see ``RunOutcome``).
 
     Errors while loading (bad component config, untrusted provider) are raised before anything runs. An
     ``asyncio.CancelledError`` (Ctrl-C) ends the run with status ``cancelled`` and the partial result.
+    ``stream(runnable, token)`` replaces ``runnable.run_stream(task=task, ...)`` (the journal records, resumes,
+    replays or forks the run through it).
     """
     meter = RunMeter(budget_usd=budget_usd, max_calls=None)
     for resolved in built.models:
@@ -120,7 +123,8 @@ async def run_built_spec(
             on_loaded(runnable)
         token = cancellation_token or CancellationToken()
         try:
-            async for item in runnable.run_stream(task=task, cancellation_token=token):
+            items = stream(runnable, token) if stream is not None else runnable.run_stream(task=task, cancellation_token=token)
+            async for item in items:
                 if type(item).__name__ == "TaskResult":
                     outcome.stop_reason = getattr(item, "stop_reason", None)
                     continue

@@ -276,7 +276,7 @@ class Journal:
         try:
             driven = self._drive(runnable, recorder, info, segments, None, replay=True)
             async for item in driven:
-                if isinstance(item, TaskResult):
+                if isinstance(item, TaskResult) or type(item) is ModelClientStreamingChunkEvent:
                     continue
                 index = len(report.messages)
                 report.messages.append(item)
@@ -404,6 +404,9 @@ class Journal:
                 await self._failed(recorder, e)
             if stop is not None:
                 raise stop.error from None
+            journal_error = _find(e, JournalError)
+            if journal_error is not None and journal_error is not e:
+                raise journal_error from e  # the journal failed (disk full...): that is why the run stopped
             raise
         finally:
             patches.undo()

@@ -203,6 +203,9 @@ class Recorder:
             await self.flush()
             return decode(result_json)
         self._go_live()
+        if human is not None:  # a human may answer tomorrow: what happened so far is durable before asking
+            self.add("awaiting_input", {"agent": human, "key": key})
+            await self.flush()
         if not idempotent:
             self.effects.append(EffectRow(key, kind, step, agent, "started", digest, None, False))
             await self.flush()
