@@ -52,6 +52,10 @@ class ComponentError(AccordError, ValueError):
     """A declarative component could not be dumped or loaded."""
 
 
+class ComponentTypeError(ComponentError, TypeError):
+    """A component config names a class of another type than the one the caller expects (nothing was built)."""
+
+
 class UntrustedProviderError(ComponentError):
     """A component config names a provider that is neither known to accord nor allowed by the user."""
 

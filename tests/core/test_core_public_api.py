@@ -64,6 +64,7 @@ EXPECTED = {
     "is_component_class",
     "is_component_instance",
     "load_component",
+    "redact_component",
     "message_handler",
     "register_component",
     "rpc",

@@ -94,6 +94,7 @@ def test_model_references_resolve_to_registry_providers(
 
 def test_mapping_form_passes_options_and_api_key_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("MY_KEY", "secret")
+    monkeypatch.setenv("ACCORD_ALLOW_ENV", "MY_KEY")  # a spec reads only variables the user allows (issue 10)
     built = build(
         "agents:\n  - name: a\n    model:\n      provider: openai\n      model: gpt-4o\n      api_key_env: MY_KEY\n"
         "      temperature: 0.2\n      options: {seed: 7}\n",

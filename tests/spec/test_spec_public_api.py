@@ -27,6 +27,7 @@ def test_spec_public_names() -> None:
             "TeamSpec",
             "TerminationSpec",
             "UnknownModelError",
+            "allow_env",
             "build_spec",
             "default_model_reference",
             "known_models",

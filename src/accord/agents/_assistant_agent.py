@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import warnings
-from collections.abc import AsyncGenerator, Awaitable, Callable, Mapping, Sequence
+from collections.abc import AsyncGenerator, Callable, Mapping, Sequence
 from typing import Any, Self
 
 from pydantic import BaseModel, Field
@@ -36,7 +36,7 @@ from ..messages import (
 )
 from ..messages._base import _new_id
 from ..messages.utils import remove_images
-from ..model_context import ChatCompletionContext, UnboundedChatCompletionContext
+from ..model_context import ChatCompletionContext
 from ..models import (
     AssistantMessage,
     ChatCompletionClient,
@@ -47,9 +47,20 @@ from ..models import (
     SystemMessage,
 )
 from ..state import AssistantAgentState
-from ..tools import BaseStreamTool, BaseTool, FunctionTool, StaticStreamWorkbench, ToolSchema, Workbench
+from ..tools import BaseTool, ToolSchema, Workbench
+from ._assistant_setup import (
+    ToolArg,
+    check_max_tool_iterations,
+    check_memory,
+    check_model_client,
+    check_model_context,
+    collect_handoffs,
+    collect_tools,
+    own_direct_tools,
+    structured_output,
+    workbenches,
+)
 from ._base_chat_agent import BaseChatAgent, validate_state
-from ._errors import AgentArgumentTypeError
 from ._tool_calls import check_summary_format, execute_tool_calls, needs_stream, run_tool_call, summarize_tool_calls
 
 __all__ = ["AssistantAgent", "AssistantAgentConfig"]
@@ -102,7 +113,7 @@ class AssistantAgent(BaseChatAgent, Component[AssistantAgentConfig]):
         name: str,
         model_client: ChatCompletionClient,
         *,
-        tools: Sequence[BaseTool[Any, Any] | Callable[..., Any] | Callable[..., Awaitable[Any]]] | None = None,
+        tools: Sequence[ToolArg] | None = None,
         workbench: Workbench | Sequence[Workbench] | None = None,
         handoffs: Sequence[Handoff | str] | None = None,
         model_context: ChatCompletionContext | None = None,
@@ -119,99 +130,28 @@ class AssistantAgent(BaseChatAgent, Component[AssistantAgentConfig]):
         metadata: dict[str, str] | None = None,
     ) -> None:
         super().__init__(name=name, description=description)
-        if not isinstance(model_client, ChatCompletionClient):
-            raise AgentArgumentTypeError(f"model_client must be a ChatCompletionClient, got {model_client!r}")
-        self._model_client = model_client
+        self._model_client = check_model_client(model_client)
         self._metadata = metadata or {}
         self._model_client_stream = model_client_stream
         self._output_content_type = output_content_type
         self._output_content_type_format = output_content_type_format
-        self._structured_message_factory: StructuredMessageFactory | None = None
-        if output_content_type is not None:
-            if not (isinstance(output_content_type, type) and issubclass(output_content_type, BaseModel)):
-                raise AgentArgumentTypeError(
-                    f"output_content_type must be a pydantic BaseModel subclass, got {output_content_type!r}"
-                )
-            self._structured_message_factory = StructuredMessageFactory(
-                input_model=output_content_type, format_string=output_content_type_format
-            )
-            self._structured_cls: type[StructuredMessage[BaseModel]] = StructuredMessage[output_content_type]  # type: ignore[valid-type]
-        self._memory: list[Memory] | None = None
-        if memory is not None:
-            if not isinstance(memory, list):
-                raise AgentArgumentTypeError(f"Expected Memory, List[Memory], or None, got {type(memory).__name__}")
-            for m in memory:
-                if not isinstance(m, Memory):
-                    raise AgentArgumentTypeError(f"memory must hold Memory objects, got {m!r}")
-            self._memory = memory
+        structured = structured_output(output_content_type, output_content_type_format)
+        self._structured_message_factory = structured.factory if structured is not None else None
+        if structured is not None:
+            self._structured_cls = structured.message_cls
+        self._memory = check_memory(memory)
         self._system_messages = [] if system_message is None else [SystemMessage(content=system_message)]
-
-        function_calling = bool(model_client.model_info.get("function_calling", False))
-        self._tools: list[BaseTool[Any, Any]] = []
-        if tools:
-            if not function_calling:
-                raise UsageError(
-                    "The model does not support function calling (model_info['function_calling'] is False), "
-                    f"so agent {name!r} cannot use tools."
-                )
-            for tool in tools:
-                if isinstance(tool, BaseTool):
-                    self._tools.append(tool)
-                elif callable(tool):
-                    self._tools.append(FunctionTool(tool, description=getattr(tool, "__doc__", None) or ""))
-                else:
-                    raise UsageError(f"Unsupported tool type: {type(tool).__name__} ({tool!r})")
-        tool_names = [t.name for t in self._tools]
-        dupes = sorted({n for n in tool_names if tool_names.count(n) > 1})
-        if dupes:
-            raise UsageError(f"Tool names must be unique: {tool_names} (duplicated: {dupes})")
-
-        self._handoffs: dict[str, Handoff] = {}
-        self._handoff_tools: list[BaseTool[Any, Any]] = []
-        if handoffs:
-            if not function_calling:
-                raise UsageError(
-                    "The model does not support function calling, which is needed for handoffs "
-                    f"(agent {name!r}, handoffs {list(handoffs)!r})."
-                )
-            tool_name_set = set(tool_names)
-            for h in handoffs:
-                handoff = Handoff(target=h) if isinstance(h, str) else h
-                if not isinstance(handoff, Handoff):
-                    raise UsageError(f"Unsupported handoff type: {type(h).__name__} ({h!r})")
-                if handoff.name in self._handoffs:
-                    raise UsageError(f"Handoff names must be unique: {handoff.name!r} appears twice")
-                if handoff.name in tool_name_set or handoff.target in tool_name_set:
-                    raise UsageError(f"Handoff names must be unique from tool names: {handoff.name!r}")
-                self._handoffs[handoff.name] = handoff
-                self._handoff_tools.append(handoff.handoff_tool)
-
-        if workbench is not None:
-            if self._tools:
-                raise UsageError("Tools cannot be used with a workbench.")
-            self._workbench: list[Workbench] = list(workbench) if isinstance(workbench, Sequence) else [workbench]
-            for wb in self._workbench:
-                if not isinstance(wb, Workbench):
-                    raise AgentArgumentTypeError(f"workbench must hold Workbench objects, got {wb!r}")
-        else:
-            self._workbench = [StaticStreamWorkbench(self._tools)]
-        # tools of the agent's own workbench that cannot stream are called with call_tool directly (same result,
-        # without the per-call stream-protocol check)
-        self._own_tools: dict[str, BaseTool[Any, Any]] = {
-            t.name: t for t in self._tools if workbench is None and not isinstance(t, BaseStreamTool)
-        }
-        if model_context is not None and not isinstance(model_context, ChatCompletionContext):
-            raise AgentArgumentTypeError(f"model_context must be a ChatCompletionContext, got {model_context!r}")
-        self._model_context = model_context if model_context is not None else UnboundedChatCompletionContext()
-        if reflect_on_tool_use is None:
-            self._reflect_on_tool_use = output_content_type is not None
-        else:
-            self._reflect_on_tool_use = reflect_on_tool_use
-        if isinstance(max_tool_iterations, bool) or not isinstance(max_tool_iterations, int) or max_tool_iterations < 1:
-            raise UsageError(
-                f"Maximum number of tool iterations must be greater than or equal to 1, got {max_tool_iterations}"
-            )
-        self._max_tool_iterations = max_tool_iterations
+        self._tools = collect_tools(tools, self._model_client, name)
+        self._handoffs = collect_handoffs(handoffs, self._tools, self._model_client, name)
+        self._handoff_tools: list[BaseTool[Any, Any]] = [h.handoff_tool for h in self._handoffs.values()]
+        self._workbench = workbenches(workbench, self._tools)
+        self._own_tools = own_direct_tools(self._tools, workbench)
+        self._model_context = check_model_context(model_context)
+        # structured output is reflected by default: the summary of a tool call is no structured answer
+        self._reflect_on_tool_use = (
+            output_content_type is not None if reflect_on_tool_use is None else reflect_on_tool_use
+        )
+        self._max_tool_iterations = check_max_tool_iterations(max_tool_iterations)
         check_summary_format(tool_call_summary_format)
         self._tool_call_summary_format = tool_call_summary_format
         self._tool_call_summary_formatter = tool_call_summary_formatter
@@ -241,14 +181,33 @@ class AssistantAgent(BaseChatAgent, Component[AssistantAgentConfig]):
 
     # ---- the turn -------------------------------------------------------------------------------------------
 
-    async def _prepare_llm(
-        self, token: CancellationToken, tool_index: dict[str, Workbench]
-    ) -> tuple[list[LLMMessage], list[ToolSchema | BaseTool[Any, Any]]]:
+    @staticmethod
+    async def _add_messages_to_context(
+        model_context: ChatCompletionContext, messages: Sequence[BaseChatMessage]
+    ) -> None:
+        """Add a turn's messages to the model context (a handoff brings its context first)."""
+        for msg in messages:
+            if isinstance(msg, HandoffMessage):
+                for llm_msg in msg.context:
+                    await model_context.add_message(llm_msg)
+            await model_context.add_message(msg.to_model_message())
+
+    @staticmethod
+    def _get_compatible_context(model_client: ChatCompletionClient, messages: Sequence[LLMMessage]) -> list[LLMMessage]:
+        """``messages`` as the model can take them (images removed for a model without vision)."""
+        if model_client.model_info.get("vision", False):
+            return list(messages)
+        return remove_images(messages)
+
+    async def _model_messages(self, token: CancellationToken) -> list[LLMMessage]:
+        """What the model sees: the system message and the model context (without images on a text-only model)."""
         if token.is_cancelled():
             raise asyncio.CancelledError()
-        messages: list[LLMMessage] = [*self._system_messages, *await self._model_context.get_messages()]
-        if not self._model_client.model_info.get("vision", False):
-            messages = remove_images(messages)
+        history = await self._model_context.get_messages()
+        return self._get_compatible_context(self._model_client, [*self._system_messages, *history])
+
+    async def _list_tools(self, tool_index: dict[str, Workbench]) -> list[ToolSchema | BaseTool[Any, Any]]:
+        """The tools offered to the model (workbench tools, then handoffs); ``tool_index`` maps each to its bench."""
         tools: list[ToolSchema | BaseTool[Any, Any]] = []
         tool_index.clear()
         for wb in self._workbench:
@@ -256,16 +215,21 @@ class AssistantAgent(BaseChatAgent, Component[AssistantAgentConfig]):
                 tools.append(schema)
                 tool_index.setdefault(schema["name"], wb)
         tools.extend(self._handoff_tools)
-        return messages, tools
+        return tools
 
-    async def _call_llm(
-        self, token: CancellationToken, message_id: str, tool_index: dict[str, Workbench]
+    async def _call_model(
+        self, messages: list[LLMMessage], token: CancellationToken, message_id: str, options: dict[str, Any]
     ) -> AsyncGenerator[ModelClientStreamingChunkEvent | CreateResult, None]:
-        """Streams chunk events then the CreateResult (streaming mode only)."""
-        messages, tools = await self._prepare_llm(token, tool_index)
+        """One model call: in streaming mode the chunk events, then always the CreateResult (last)."""
+        client = self._model_client
+        if not self._model_client_stream:
+            yield await client.create(
+                messages, json_output=self._output_content_type, cancellation_token=token, **options
+            )
+            return
         result: CreateResult | None = None
-        async for chunk in self._model_client.create_stream(
-            messages, tools=tools, json_output=self._output_content_type, cancellation_token=token
+        async for chunk in client.create_stream(
+            messages, json_output=self._output_content_type, cancellation_token=token, **options
         ):
             if isinstance(chunk, CreateResult):
                 result = chunk
@@ -276,12 +240,6 @@ class AssistantAgent(BaseChatAgent, Component[AssistantAgentConfig]):
         if result is None:
             raise RuntimeError("No final model result in streaming mode.")
         yield result
-
-    async def _create(self, token: CancellationToken, tool_index: dict[str, Workbench]) -> CreateResult:
-        messages, tools = await self._prepare_llm(token, tool_index)
-        return await self._model_client.create(
-            messages, tools=tools, json_output=self._output_content_type, cancellation_token=token
-        )
 
     def _final(self, result: CreateResult, message_id: str, inner: list[Event], *, fmt: bool = True) -> Response:
         assert isinstance(result.content, str)
@@ -323,11 +281,7 @@ class AssistantAgent(BaseChatAgent, Component[AssistantAgentConfig]):
     ) -> AsyncGenerator[BaseAgentEvent | BaseChatMessage | Response, None]:
         name = self._name
         context = self._model_context
-        for msg in messages:
-            if isinstance(msg, HandoffMessage):
-                for llm_msg in msg.context:
-                    await context.add_message(llm_msg)
-            await context.add_message(msg.to_model_message())
+        await self._add_messages_to_context(context, messages)
 
         inner: list[Event] = []
         for mem in self._memory or ():
@@ -339,28 +293,28 @@ class AssistantAgent(BaseChatAgent, Component[AssistantAgentConfig]):
 
         message_id = _new_id()
         tool_index: dict[str, Workbench] = {}
-        result: CreateResult | None = None
-        if self._model_client_stream:
-            async for out in self._call_llm(token, message_id, tool_index):
+        executed: list[tuple[FunctionCall, FunctionExecutionResult]] = []
+        iteration = 0
+        while True:
+            prompt = await self._model_messages(token)
+            options = {"tools": await self._list_tools(tool_index)}
+            result: CreateResult | None = None
+            async for out in self._call_model(prompt, token, message_id, options):
                 if isinstance(out, CreateResult):
                     result = out
                 else:
                     yield out
-        else:
-            result = await self._create(token, tool_index)
-        assert result is not None, "No model result was produced."
-        if result.thought:
-            thought = ThoughtEvent(content=result.thought, source=name, id=message_id)
-            inner.append(thought)
-            yield thought
-            message_id = _new_id()
-        await context.add_message(AssistantMessage(content=result.content, source=name, thought=result.thought))
-
-        executed: list[tuple[FunctionCall, FunctionExecutionResult]] = []
-        for iteration in range(self._max_tool_iterations):
+            assert result is not None, "No model result was produced."
+            if result.thought:
+                thought = ThoughtEvent(content=result.thought, source=name, id=message_id)
+                inner.append(thought)
+                yield thought
+                message_id = _new_id()
+            await context.add_message(AssistantMessage(content=result.content, source=name, thought=result.thought))
             if isinstance(result.content, str):
                 yield self._final(result, message_id, inner)
                 return
+
             calls = result.content
             request = ToolCallRequestEvent(content=calls, source=name, models_usage=result.usage)
             if event_logger.isEnabledFor(logging.DEBUG):
@@ -391,25 +345,9 @@ class AssistantAgent(BaseChatAgent, Component[AssistantAgentConfig]):
             if handoff_response is not None:
                 yield handoff_response
                 return
-            if iteration == self._max_tool_iterations - 1:
+            iteration += 1
+            if iteration == self._max_tool_iterations:
                 break
-            next_result: CreateResult | None = None
-            if self._model_client_stream:
-                async for out in self._call_llm(token, message_id, tool_index):
-                    if isinstance(out, CreateResult):
-                        next_result = out
-                    else:
-                        yield out
-            else:
-                next_result = await self._create(token, tool_index)
-            assert next_result is not None, "No model result was produced in tool call loop."
-            result = next_result
-            if result.thought:
-                thought = ThoughtEvent(content=result.thought, source=name, id=message_id)
-                inner.append(thought)
-                yield thought
-                message_id = _new_id()
-            await context.add_message(AssistantMessage(content=result.content, source=name, thought=result.thought))
 
         if self._reflect_on_tool_use:
             async for reflected in self._reflect(token, inner):
@@ -467,29 +405,14 @@ class AssistantAgent(BaseChatAgent, Component[AssistantAgentConfig]):
     async def _reflect(
         self, token: CancellationToken, inner: list[Event]
     ) -> AsyncGenerator[ModelClientStreamingChunkEvent | ThoughtEvent | Response, None]:
-        if token.is_cancelled():
-            raise asyncio.CancelledError()
-        messages: list[LLMMessage] = [*self._system_messages, *await self._model_context.get_messages()]
-        if not self._model_client.model_info.get("vision", False):
-            messages = remove_images(messages)
+        messages = await self._model_messages(token)
         reflection_id = _new_id()
         result: CreateResult | None = None
-        if self._model_client_stream:
-            async for chunk in self._model_client.create_stream(
-                messages, json_output=self._output_content_type, cancellation_token=token, tool_choice="none"
-            ):
-                if isinstance(chunk, CreateResult):
-                    result = chunk
-                elif isinstance(chunk, str):
-                    yield ModelClientStreamingChunkEvent(
-                        content=chunk, source=self._name, full_message_id=reflection_id
-                    )
-                else:
-                    raise RuntimeError(f"Invalid chunk type: {type(chunk)}")
-        else:
-            result = await self._model_client.create(
-                messages, json_output=self._output_content_type, cancellation_token=token, tool_choice="none"
-            )
+        async for out in self._call_model(messages, token, reflection_id, {"tool_choice": "none"}):
+            if isinstance(out, CreateResult):
+                result = out
+            else:
+                yield out
         if result is None or not isinstance(result.content, str):
             raise RuntimeError("Reflect on tool use produced no valid text response.")
         if result.thought:

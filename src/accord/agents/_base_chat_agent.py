@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from contextlib import aclosing
+
 import asyncio
 from abc import ABC, abstractmethod
 from collections.abc import AsyncGenerator, Coroutine, Mapping, Sequence
@@ -11,6 +13,7 @@ from pydantic import BaseModel, ValidationError
 
 from .._errors import StateError, UsageError
 from ..base import ChatAgent, Response, TaskResult
+from ..base._task import RunJournal
 from ..core import CancellationToken, trace_create_agent_span, trace_invoke_agent_span
 from ..messages import BaseAgentEvent, BaseChatMessage, ModelClientStreamingChunkEvent, TextMessage
 from ..state import BaseState
@@ -87,8 +90,21 @@ class BaseChatAgent(ChatAgent, ABC):
         task: str | BaseChatMessage | Sequence[BaseChatMessage] | None = None,
         cancellation_token: CancellationToken | None = None,
         output_task_messages: bool = True,
+        journal: RunJournal | None = None,
     ) -> TaskResult:
-        """Run the agent on ``task``; the result holds the task messages (if asked), inner messages and the reply."""
+        """Run the agent on ``task``; the result holds the task messages (if asked), inner messages and the reply.
+
+        With ``journal`` (an ``accord.journal`` store), the run is journaled: see :mod:`accord.journal`.
+        """
+        if journal is not None:
+            result: TaskResult | None = None
+            async for item in journal.record_stream(
+                self, task=task, cancellation_token=cancellation_token, output_task_messages=output_task_messages
+            ):
+                if isinstance(item, TaskResult):
+                    result = item
+            assert result is not None
+            return result
         with trace_invoke_agent_span(self._name, agent_description=self._description):
             token = cancellation_token if cancellation_token is not None else CancellationToken()
             input_messages = task_to_messages(task)
@@ -108,8 +124,17 @@ class BaseChatAgent(ChatAgent, ABC):
         task: str | BaseChatMessage | Sequence[BaseChatMessage] | None = None,
         cancellation_token: CancellationToken | None = None,
         output_task_messages: bool = True,
+        journal: RunJournal | None = None,
     ) -> AsyncGenerator[BaseAgentEvent | BaseChatMessage | TaskResult, None]:
         """Run the agent on ``task``, yielding every message and event, then the TaskResult (without stream chunks)."""
+        if journal is not None:
+            journaled = journal.record_stream(
+                self, task=task, cancellation_token=cancellation_token, output_task_messages=output_task_messages
+            )
+            async with aclosing(journaled):
+                async for item in journaled:
+                    yield item
+            return
         with trace_invoke_agent_span(self._name, agent_description=self._description):
             token = cancellation_token if cancellation_token is not None else CancellationToken()
             input_messages = task_to_messages(task)

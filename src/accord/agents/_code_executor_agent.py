@@ -9,6 +9,7 @@ from typing import ClassVar, Self
 
 from pydantic import BaseModel
 
+from .._duck import CHAT_COMPLETION_CLIENT, quacks_like
 from .._errors import ComponentError, UsageError
 from ..base import Response
 from ..code_executors import ApprovalFuncType, ApprovalRequest, ApprovalResponse, CodeBlock, CodeExecutor, CodeResult
@@ -111,7 +112,7 @@ class CodeExecutorAgent(BaseChatAgent, Component[CodeExecutorAgentConfig]):
         super().__init__(name=name, description=description)
         if not isinstance(code_executor, CodeExecutor):
             raise AgentArgumentTypeError(f"code_executor must be a CodeExecutor, got {code_executor!r}")
-        if model_client is not None and not isinstance(model_client, ChatCompletionClient):
+        if model_client is not None and not quacks_like(model_client, ChatCompletionClient, CHAT_COMPLETION_CLIENT):
             raise AgentArgumentTypeError(f"model_client must be a ChatCompletionClient, got {model_client!r}")
         if isinstance(sources, str):
             raise AgentArgumentTypeError(f"sources must be a list of agent names, got the string {sources!r}")

@@ -7,6 +7,7 @@ from typing import Any, Self
 
 from pydantic import BaseModel
 
+from .._duck import CHAT_COMPLETION_CLIENT, quacks_like
 from ..base import Response, TaskResult, Team
 from ..core import CancellationToken, Component, ComponentModel
 from ..messages import BaseAgentEvent, BaseChatMessage, HandoffMessage, ModelClientStreamingChunkEvent, TextMessage
@@ -62,7 +63,7 @@ class SocietyOfMindAgent(BaseChatAgent, Component[SocietyOfMindAgentConfig]):
         super().__init__(name=name, description=description)
         if not isinstance(team, Team):
             raise AgentArgumentTypeError(f"team must be a Team, got {team!r}")
-        if not isinstance(model_client, ChatCompletionClient):
+        if not quacks_like(model_client, ChatCompletionClient, CHAT_COMPLETION_CLIENT):
             raise AgentArgumentTypeError(f"model_client must be a ChatCompletionClient, got {model_client!r}")
         self._team = team
         self._model_client = model_client

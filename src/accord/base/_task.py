@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator, Sequence
-from typing import Protocol
+from typing import Any, Protocol
 
 from pydantic import BaseModel, SerializeAsAny
 
 from ..core import CancellationToken
 from ..messages import BaseAgentEvent, BaseChatMessage
 
-__all__ = ["TaskResult", "TaskRunner"]
+__all__ = ["RunJournal", "TaskResult", "TaskRunner"]
 
 
 class TaskResult(BaseModel):
@@ -42,3 +42,18 @@ class TaskRunner(Protocol):
     ) -> AsyncGenerator[BaseAgentEvent | BaseChatMessage | TaskResult, None]:
         """Run the task, yielding each message and event as it happens and the :class:`TaskResult` last."""
         ...
+
+
+class RunJournal(Protocol):
+    """What ``run(..., journal=...)`` takes: an ``accord.journal`` store or ``Journal`` (typed here, built there)."""
+
+    def record_stream(
+        self,
+        runnable: Any,
+        *,
+        task: Any = None,
+        cancellation_token: Any = None,
+        output_task_messages: bool = True,
+    ) -> AsyncGenerator[Any, None]: ...
+
+    async def resume_run(self, runnable: Any, run_id: str, **options: Any) -> TaskResult: ...

@@ -5,11 +5,11 @@ from __future__ import annotations
 import logging
 from typing import Any, Self, TypeVar, cast
 
-from pydantic import BaseModel
+from pydantic import BaseModel, SecretStr
 
 from .._imports import require
 from ..core import CacheStore, Component
-from ._json import decode, encode
+from ._json import UnsafeCacheValueError, decode, encode
 
 __all__ = ["RedisStore", "RedisStoreConfig"]
 
@@ -22,7 +22,7 @@ class RedisStoreConfig(BaseModel):
     port: int = 6379
     db: int = 0
     username: str | None = None
-    password: str | None = None
+    password: SecretStr | None = None
     ssl: bool = False
     socket_timeout: float | None = None
 
@@ -30,7 +30,8 @@ class RedisStoreConfig(BaseModel):
 class RedisStore(CacheStore[T], Component[RedisStoreConfig]):
     """Stores values as JSON in Redis through a ``redis.Redis`` client (whose lifetime the caller manages).
 
-    A cache must not take the application down: Redis errors are logged at WARNING and treated as misses.
+    A cache must not take the application down: Redis errors are logged at WARNING and treated as misses. Values
+    are JSON; anything else read back (a pickle someone planted) is refused, logged at WARNING and a miss.
     """
 
     component_config_schema = RedisStoreConfig
@@ -48,7 +49,11 @@ class RedisStore(CacheStore[T], Component[RedisStoreConfig]):
             return default
         if raw is None:
             return default
-        return cast(T | None, decode(raw))
+        try:
+            return cast(T | None, decode(raw, key=key))
+        except UnsafeCacheValueError as e:
+            logger.warning("Redis cache get(%s) refused a value: %s", key, e)
+            return default
 
     def set(self, key: str, value: T) -> None:
         redis = require("redis", extra="redis")
@@ -80,7 +85,7 @@ class RedisStore(CacheStore[T], Component[RedisStoreConfig]):
                 port=config.port,
                 db=config.db,
                 username=config.username,
-                password=config.password,
+                password=config.password.get_secret_value() if config.password is not None else None,
                 ssl=config.ssl,
                 socket_timeout=config.socket_timeout,
             )

@@ -4,4 +4,5 @@ from __future__ import annotations
 
 from . import main
 
-main()
+if __name__ == "__main__":  # importing this module (a provider path in a config) runs nothing
+    main()

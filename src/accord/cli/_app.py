@@ -12,9 +12,10 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.markup import escape
 
+from .._terminal import rich_escape as escape
 from ..spec import BuiltSpec, SpecError, load_spec
+from ._trust import ALLOW_ENV_HELP, allow_for_spec
 
 __all__ = ["app"]
 
@@ -50,7 +51,7 @@ def _trust(err: Console, tools: list[str] | None, spec: Path) -> None:
     from ._trust import trust_tools
 
     try:
-        trust_tools(tools, base=spec.resolve().parent)
+        trust_tools(tools)
     except UsageError as e:
         raise _fail(err, str(e)) from e
 
@@ -91,6 +92,7 @@ def run(
         Path | None,
         typer.Option("--save", help="write the run (summary, messages, usage per model call) to this JSON file"),
     ] = None,
+    allow_env: Annotated[list[str] | None, typer.Option("--allow-env", help=ALLOW_ENV_HELP)] = None,
 ) -> None:
     """Run the agent or team of SPEC on a task, streaming everything it does, then print a summary.
 
@@ -99,6 +101,7 @@ def run(
     """
     out, err = _consoles()
     _trust(err, tools, spec)
+    allow_for_spec(spec, mcp=allow_mcp, env=allow_env)
     built = _load(err, spec, model)
     the_task = task if task is not None else built.task
     if not the_task:
@@ -107,10 +110,6 @@ def run(
     budget = budget_usd if budget_usd is not None else built.budget_usd
     if budget is not None and budget <= 0:
         raise _fail(err, f"--budget-usd must be > 0, got {budget}")
-    if allow_mcp:
-        from ..tools.mcp import allow_mcp_commands
-
-        allow_mcp_commands(allow_mcp)
     models = ", ".join(sorted({m.reference for m in built.models})) or "as in the spec"
     out.print(f"[bold]accord run[/] {escape(str(spec))} [dim]· {built.kind} · model {escape(models)}[/]")
     out.print(f"[bold]task:[/] {escape(the_task)}")
@@ -215,10 +214,12 @@ def validate(
         list[str] | None,
         typer.Option("--tools", help="trust the functions of this Python file or module as tools (repeatable)"),
     ] = None,
+    allow_env: Annotated[list[str] | None, typer.Option("--allow-env", help=ALLOW_ENV_HELP)] = None,
 ) -> None:
     """Check SPEC without running it: fields, references, model references and component providers."""
     out, err = _consoles()
     _trust(err, tools, spec)
+    allow_for_spec(spec, env=allow_env)
     built = _load(err, spec, model, check_credentials=False)
     from ._inspect import check_providers, describe
 
@@ -229,7 +230,9 @@ def validate(
     if dump:
         import json
 
-        out.print_json(json.dumps(built.component))
+        from ..core import redact_component
+
+        out.print_json(json.dumps(redact_component(built.component)))  # secrets masked
         return
     out.print(f"[green]✓[/] {escape(str(spec))} is valid: {escape(describe(built))}")
 

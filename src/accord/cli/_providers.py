@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import urllib.error
 import urllib.request
 from typing import Any
@@ -12,8 +11,9 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from ..models._settings import PROVIDER_SETTINGS, ProviderSettings, azure_api_version, env_value
 from ..spec import no_model_instructions, provider_statuses
-from ..spec._models import DEFAULT_AZURE_API_VERSION, _local_model_path
+from ..spec._models import _local_model_path
 
 __all__ = ["live_check", "show_models"]
 
@@ -31,30 +31,44 @@ def _count(data: Any, key: str = "data") -> str:
     return f"ok, {len(items)} models" if isinstance(items, list) else "ok"
 
 
+def _openai_check(settings: ProviderSettings) -> tuple[bool, str]:
+    base = (settings.endpoint() or settings.default_endpoint or "").rstrip("/")
+    key = env_value("OPENAI_API_KEY")
+    headers = {"Authorization": f"Bearer {key}"} if key else {}
+    return True, _count(_get_json(f"{base}/models", headers))
+
+
+def _azure_check(settings: ProviderSettings) -> tuple[bool, str]:
+    base = (settings.endpoint() or "").rstrip("/")
+    found = settings.credential()
+    value = env_value(found[0]) if found is not None else ""
+    headers = (
+        {"Authorization": f"Bearer {value}"} if found and found[1] == "azure_ad_token" else {"api-key": value or ""}
+    )
+    return True, _count(_get_json(f"{base}/openai/models?api-version={azure_api_version()}", headers))
+
+
+def _anthropic_check(settings: ProviderSettings) -> tuple[bool, str]:
+    headers = {"x-api-key": env_value("ANTHROPIC_API_KEY") or "", "anthropic-version": "2023-06-01"}
+    return True, _count(_get_json(f"{settings.default_endpoint}/v1/models", headers))
+
+
+def _ollama_check(settings: ProviderSettings) -> tuple[bool, str]:
+    host = settings.endpoint() or settings.default_endpoint or ""
+    host = host if "://" in host else f"http://{host}"
+    data = _get_json(f"{host.rstrip('/')}/api/tags", {})
+    names = [m.get("name") for m in data.get("models", [])] if isinstance(data, dict) else []
+    return True, f"ok, models: {', '.join(str(n) for n in names) or 'none pulled yet'}"
+
+
+_CHECKS = {"openai": _openai_check, "azure": _azure_check, "anthropic": _anthropic_check, "ollama": _ollama_check}
+
+
 def live_check(name: str) -> tuple[bool, str]:
     """One read-only request to the provider (list models), or one token from the embedded model."""
-    env = os.environ
     try:
-        if name == "openai":
-            base = env.get("OPENAI_BASE_URL", "https://api.openai.com/v1").rstrip("/")
-            headers = {"Authorization": f"Bearer {env['OPENAI_API_KEY']}"} if env.get("OPENAI_API_KEY") else {}
-            return True, _count(_get_json(f"{base}/models", headers))
-        if name == "azure":
-            base = env["AZURE_OPENAI_ENDPOINT"].rstrip("/")
-            version = env.get("OPENAI_API_VERSION") or env.get("AZURE_OPENAI_API_VERSION") or DEFAULT_AZURE_API_VERSION
-            data = _get_json(
-                f"{base}/openai/models?api-version={version}", {"api-key": env.get("AZURE_OPENAI_API_KEY", "")}
-            )
-            return True, _count(data)
-        if name == "anthropic":
-            headers = {"x-api-key": env["ANTHROPIC_API_KEY"], "anthropic-version": "2023-06-01"}
-            return True, _count(_get_json("https://api.anthropic.com/v1/models", headers))
-        if name == "ollama":
-            host = env["OLLAMA_HOST"]
-            host = host if "://" in host else f"http://{host}"
-            data = _get_json(f"{host.rstrip('/')}/api/tags", {})
-            names = [m.get("name") for m in data.get("models", [])] if isinstance(data, dict) else []
-            return True, f"ok, models: {', '.join(str(n) for n in names) or 'none pulled yet'}"
+        if name in _CHECKS:
+            return _CHECKS[name](PROVIDER_SETTINGS[name])
         if name == "local":
             return _check_local()
     except urllib.error.HTTPError as e:

@@ -6,9 +6,9 @@ import json
 from typing import Any
 
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
 
+from .._terminal import rich_escape as escape
 from ..models.wrappers import UsageRecord
 from ._meter import RunMeter
 from ._runner import RunOutcome

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
         is_component_class,
         is_component_instance,
         load_component,
+        redact_component,
     )
     from ._component_registry import allow_providers, register_component
     from ._constants import (
@@ -91,6 +92,7 @@ _LAZY: dict[str, str] = {
     "is_component_class": "._component",
     "is_component_instance": "._component",
     "load_component": "._component",
+    "redact_component": "._component",
     "allow_providers": "._component_registry",
     "register_component": "._component_registry",
     "EVENT_LOGGER_NAME": "._constants",
@@ -212,6 +214,7 @@ __all__ = [
     "is_component_instance",
     "load_component",
     "message_handler",
+    "redact_component",
     "register_component",
     "rpc",
     "subscription_factory",

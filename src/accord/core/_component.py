@@ -8,13 +8,16 @@ import, no ``exec``.
 
 from __future__ import annotations
 
+import contextvars
+import inspect
 import json
 import warnings
+from collections.abc import Iterator
 from typing import Any, ClassVar, Generic, Literal, Self, TypeGuard, TypeVar, overload
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, SecretStr, ValidationError
 
-from .._errors import ComponentError
+from .._errors import ComponentError, ComponentTypeError
 from ._component_registry import register_component, resolve_provider
 
 __all__ = [
@@ -28,11 +31,16 @@ __all__ = [
     "ComponentType",
     "is_component_class",
     "is_component_instance",
+    "redact_component",
 ]
 
 ComponentType = Literal["model", "agent", "tool", "termination", "token_provider", "workbench"] | str
 ConfigT = TypeVar("ConfigT", bound=BaseModel)
 T = TypeVar("T")
+
+
+class _MissingComponentAttribute(ComponentError, TypeError, AttributeError):
+    """A component class lacks a required class attribute (AutoGen raised AttributeError, accord TypeError)."""
 
 
 class ComponentModel(BaseModel):
@@ -47,18 +55,20 @@ class ComponentModel(BaseModel):
     config: dict[str, Any]
 
     def to_json(self, *, indent: int | None = 2, reveal_secrets: bool = False) -> str:
-        """JSON text of this model; secrets stay masked unless ``reveal_secrets``."""
-        return json.dumps(_jsonable(self.model_dump(exclude_none=True), reveal_secrets), indent=indent)
+        """JSON text of this model; secrets stay masked (:func:`redact_component`) unless ``reveal_secrets``."""
+        return json.dumps(self._plain(reveal_secrets), indent=indent)
 
     def to_yaml(self, *, reveal_secrets: bool = False) -> str:
         import yaml
 
-        return str(yaml.safe_dump(_jsonable(self.model_dump(exclude_none=True), reveal_secrets), sort_keys=False))
+        return str(yaml.safe_dump(self._plain(reveal_secrets), sort_keys=False))
+
+    def _plain(self, reveal: bool) -> Any:
+        data = self.model_dump(exclude_none=True)
+        return _jsonable(data, True) if reveal else redact_component(data)
 
 
 def _jsonable(value: Any, reveal: bool) -> Any:
-    from pydantic import SecretStr
-
     if isinstance(value, SecretStr):
         return value.get_secret_value() if reveal else "**********"
     if isinstance(value, BaseModel):
@@ -68,6 +78,66 @@ def _jsonable(value: Any, reveal: bool) -> Any:
     if isinstance(value, list | tuple):
         return [_jsonable(v, reveal) for v in value]
     return value
+
+
+_MASK = "**********"
+_SECRET_NAME = ("key", "token", "secret", "password", "headers", "env", "credential")
+
+
+def _mask_secret_names(value: Any) -> Any:
+    """Fallback for a config no schema validates: mask fields whose name says they hold a secret."""
+    if isinstance(value, dict):
+        out: dict[str, Any] = {}
+        for k, v in value.items():
+            secret = isinstance(k, str) and any(part in k.lower() for part in _SECRET_NAME) and v is not None
+            if secret and isinstance(v, dict):
+                out[k] = dict.fromkeys(v, _MASK)
+            elif secret and not isinstance(v, bool | int | float | list):
+                out[k] = _MASK
+            else:
+                out[k] = _mask_secret_names(v)
+        return out
+    if isinstance(value, list):
+        return [_mask_secret_names(v) for v in value]
+    if isinstance(value, SecretStr):
+        return _MASK
+    return value
+
+
+def redact_component(value: Any) -> Any:
+    """A JSON-able copy of component data (dicts, lists, ``ComponentModel``) with every secret masked.
+
+    Which fields are secret is said by each component's config schema (``SecretStr`` fields, and maps of them:
+    API keys, passwords, tokens, headers, environments); a config the schema does not accept is masked by field
+    names instead. This is what ``accord validate --dump`` prints.
+    """
+    if isinstance(value, ComponentModel):
+        value = value.model_dump(exclude_none=True)
+    if isinstance(value, SecretStr):
+        return _MASK
+    if isinstance(value, list | tuple):
+        return [redact_component(v) for v in value]
+    if not isinstance(value, dict):
+        return value
+    out = dict(value)
+    if isinstance(value.get("provider"), str) and isinstance(value.get("config"), dict):
+        out["config"] = _redact_config(value["provider"], value["config"])
+    return {k: redact_component(v) for k, v in out.items()}
+
+
+def _redact_config(provider: str, config: dict[str, Any]) -> Any:
+    try:
+        cls = resolve_provider(provider)
+    except ComponentError:
+        cls = None
+    if cls is None or not is_component_class(cls):
+        return _mask_secret_names(config)
+    try:
+        validated = cls.component_config_schema.model_validate(config)
+    except ValidationError:
+        return _mask_secret_names(config)
+    # JSON mode writes SecretStr as the mask; nested component models come back as dicts and are redacted again
+    return validated.model_dump(mode="json", exclude_unset=True)
 
 
 def format_validation_error(error: ValidationError, prefix: str = "") -> str:
@@ -120,7 +190,7 @@ class ComponentToConfig(Generic[ConfigT]):
                 )
         component_type = getattr(cls, "component_type", None)
         if component_type is None:
-            raise TypeError(f"{cls.__name__} has no component_type")
+            raise _MissingComponentAttribute(f"{cls.__name__} has no component_type: it cannot be dumped")
         config = self._to_config()
         return ComponentModel(
             provider=provider,
@@ -157,6 +227,14 @@ class ComponentSchemaType(Generic[ConfigT]):
         super().__init_subclass__(**kwargs)
         if cls.__module__.startswith("accord.") and hasattr(cls, "component_type") and is_component_class(cls):
             register_component(cls)
+        elif "Component" in globals() and is_component_class(cls) and not inspect.isabstract(cls):
+            missing = [var for var in cls.required_class_vars if not hasattr(cls, var)]
+            if missing:
+                warnings.warn(
+                    f"Class {cls.__name__} is a component but does not set {', '.join(missing)}: it cannot be "
+                    "dumped or loaded",
+                    stacklevel=2,
+                )
 
 
 class ComponentLoader:
@@ -176,33 +254,111 @@ class ComponentLoader:
         return result
 
 
-def load_component(spec: ComponentModel | dict[str, Any] | str, expected: type[Any] | None = None) -> Any:
-    """Create an object from its component model (a ComponentModel, a dict or JSON text)."""
-    raw: Any = json.loads(spec) if isinstance(spec, str) else spec
-    if isinstance(raw, ComponentModel):
-        model = raw
-    else:
-        try:
-            model = ComponentModel.model_validate(raw)
-        except ValidationError as e:
-            raise ComponentError(f"Invalid component model: {format_validation_error(e)}") from e
+_preflighted: contextvars.ContextVar[bool] = contextvars.ContextVar("accord_component_preflighted", default=False)
+
+
+def _component_model(spec: ComponentModel | dict[str, Any] | str) -> ComponentModel:
+    if isinstance(spec, ComponentModel):
+        return spec
+    if isinstance(spec, str):
+        from .._data import parse_json_text
+
+        spec = parse_json_text(spec, source="<component JSON>")
+    try:
+        return ComponentModel.model_validate(spec)
+    except ValidationError as e:
+        raise ComponentError(f"Invalid component model: {format_validation_error(e)}") from e
+
+
+def _component_class(model: ComponentModel, expected: type[Any] | None, where: str = "") -> type[Component[Any]]:
+    """The class ``model`` names, checked to be a component of the ``expected`` type before anything is built."""
     component_cls: Any = resolve_provider(model.provider)
     if not is_component_class(component_cls):
-        raise ComponentError(f"Component provider {model.provider!r} resolves to {component_cls!r}, not a component")
+        raise ComponentError(
+            f"{where}Component provider {model.provider!r} resolves to {component_cls!r}, not a component"
+        )
+    if expected is not None and not issubclass(component_cls, expected):
+        raise ComponentTypeError(
+            f"{where}Component {model.provider!r} is a {component_cls.__name__}, expected {expected.__name__}; "
+            f"nothing was built"
+        )
+    return component_cls
+
+
+def _validated_config(component_cls: type[Component[Any]], model: ComponentModel, where: str = "") -> BaseModel:
+    try:
+        config: BaseModel = component_cls.component_config_schema.model_validate(model.config)
+        return config
+    except ValidationError as e:
+        raise ComponentError(
+            f"{where}Invalid config for component {model.provider!r}: {format_validation_error(e, 'config')}"
+        ) from e
+
+
+def _nested_components(value: Any, path: str) -> Iterator[tuple[str, ComponentModel]]:
+    if isinstance(value, ComponentModel):
+        yield path, value
+        value = value.config
+        path += ".config"
+    elif isinstance(value, dict) and isinstance(value.get("provider"), str) and isinstance(value.get("config"), dict):
+        try:
+            yield path, ComponentModel.model_validate(value)
+        except ValidationError:
+            pass
+        value = value["config"]
+        path += ".config"
+    if isinstance(value, dict):
+        for key, child in value.items():
+            yield from _nested_components(child, f"{path}.{key}" if path else str(key))
+    elif isinstance(value, list | tuple):
+        for index, child in enumerate(value):
+            yield from _nested_components(child, f"{path}[{index}]")
+
+
+def _preflight(component_cls: type[Component[Any]], model: ComponentModel) -> None:
+    """Check every component nested in ``model`` (provider, type, config, the class's own data checks) before
+    anything is built, so a refusal deep inside a team leaves nothing half-made."""
+    _check_data(component_cls, model, "")
+    for path, nested in _nested_components(model.config, "config"):
+        where = f"{path}: "
+        _check_data(_component_class(nested, None, where), nested, where)
+
+
+def _check_data(component_cls: type[Component[Any]], model: ComponentModel, where: str) -> None:
+    if (model.component_version or model.version or 1) < getattr(component_cls, "component_version", 1):
+        return  # an old config: its own _from_config_past_version decides
+    check = getattr(component_cls, "_check_config", None)
+    if check is not None:
+        check(_validated_config(component_cls, model, where))
+
+
+def load_component(spec: ComponentModel | dict[str, Any] | str, expected: type[Any] | None = None) -> Any:
+    """Create an object from its component model (a ComponentModel, a dict or JSON text).
+
+    The provider is resolved through the registry and checked against ``expected`` before anything is built; the
+    whole tree of nested components is checked first (providers, configs, data checks such as the MCP allowlist).
+    """
+    model = _component_model(spec)
+    component_cls = _component_class(model, expected)
+    if not _preflighted.get():
+        _preflight(component_cls, model)
+        reset = _preflighted.set(True)
+        try:
+            return _build(component_cls, model, expected)
+        finally:
+            _preflighted.reset(reset)
+    return _build(component_cls, model, expected)
+
+
+def _build(component_cls: type[Component[Any]], model: ComponentModel, expected: type[Any] | None) -> Any:
     cls_version: int = getattr(component_cls, "component_version", 1)
     loaded_version = model.component_version or model.version or 1
     if loaded_version < cls_version:
         instance = component_cls._from_config_past_version(model.config, loaded_version)
     else:
-        try:
-            config = component_cls.component_config_schema.model_validate(model.config)
-        except ValidationError as e:
-            raise ComponentError(
-                f"Invalid config for component {model.provider!r}: {format_validation_error(e, 'config')}"
-            ) from e
-        instance = component_cls._from_config(config)
+        instance = component_cls._from_config(_validated_config(component_cls, model))
     if expected is not None and not isinstance(instance, expected):
-        raise TypeError(
+        raise ComponentTypeError(
             f"Component {model.provider!r} loaded a {type(instance).__name__}, expected {expected.__name__}"
         )
     return instance

@@ -7,7 +7,10 @@ Loading a config never imports an arbitrary module. A provider string resolves t
    themselves when defined);
 3. AutoGen provider paths (``autogen_agentchat.agents.AssistantAgent``), mapped to the accord module
    that serves them (:mod:`accord._autogen_paths`);
-4. paths inside the ``accord`` package;
+4. paths inside the ``accord`` package: the public accord package that owns the path (from the fixed table
+   :data:`ACCORD_COMPONENT_PACKAGES`) is imported, never the module the provider names, and the provider must
+   then be a registered component class or a public name of that package (``accord.cli.__main__.X`` imports
+   ``accord.cli`` and is refused);
 5. module prefixes the user allowed explicitly with :func:`allow_providers` or the
    ``ACCORD_ALLOWED_PROVIDERS`` / ``AUTOGEN_ALLOWED_PROVIDER_NAMESPACES`` environment variables
    (comma-separated prefixes).
@@ -24,10 +27,11 @@ import threading
 from collections.abc import Iterable
 from typing import Any
 
-from .._autogen_paths import AUTOGEN_MODULES
+from .._autogen_paths import accord_modules_for
 from .._errors import UntrustedProviderError
 
 __all__ = [
+    "ACCORD_COMPONENT_PACKAGES",
     "WELL_KNOWN_PROVIDERS",
     "allow_providers",
     "allowed_provider_prefixes",
@@ -43,6 +47,22 @@ WELL_KNOWN_PROVIDERS: dict[str, str] = {
     "OllamaChatCompletionClient": "autogen_ext.models.ollama.OllamaChatCompletionClient",
     "AnthropicChatCompletionClient": "autogen_ext.models.anthropic.AnthropicChatCompletionClient",
 }
+
+# The accord packages that define components. A provider under ``accord.`` makes accord import the longest of these
+# that prefixes it (a name from this table, never one taken from the config); importing a package registers the
+# component classes of its private modules. tests/security pins that every accord component class is reachable.
+ACCORD_COMPONENT_PACKAGES: frozenset[str] = frozenset(
+    {
+        *AUTOGEN_MODULES.values(),
+        "accord.agents",
+        "accord.cache_stores.diskcache",
+        "accord.cache_stores.redis",
+        "accord.cli",
+        "accord.models.wrappers",
+        "accord.testing",
+        "accord.tools",
+    }
+)
 
 _lock = threading.Lock()
 _registered: dict[str, type[Any]] = {}
@@ -116,19 +136,53 @@ def _split(provider: str) -> tuple[str, str]:
     return module, attr
 
 
+def _owning_package(module: str) -> str | None:
+    """The longest package of :data:`ACCORD_COMPONENT_PACKAGES` that is ``module`` or contains it."""
+    parts = module.split(".")
+    for end in range(len(parts), 0, -1):
+        candidate = ".".join(parts[:end])
+        if candidate in ACCORD_COMPONENT_PACKAGES:
+            return candidate
+    return None
+
+
+def _resolve_accord(provider: str, module: str, attr: str) -> Any:
+    package = _owning_package(module)
+    if package is not None:
+        imported = importlib.import_module(package)  # a name from the table above
+        with _lock:
+            cls = _registered.get(provider)
+        if cls is None and module == package:
+            cls = getattr(imported, attr, None)  # a public name of the package (``accord.testing.X``)
+        if isinstance(cls, type):
+            return cls
+    raise UntrustedProviderError(
+        f"Component provider {provider!r} is not a component accord knows: nothing named by it was imported "
+        f"(accord imports only its own component packages, never a module path taken from a config). Use the "
+        f"class's public path (e.g. 'accord.models.wrappers.RetryingChatCompletionClient') or its AutoGen path, "
+        f"or register the class with accord.core.register_component(<class>)."
+    )
+
+
 def resolve_provider(provider: str) -> Any:
-    """Resolve ``provider`` to a class, importing only accord modules or user-allowed prefixes."""
+    """Resolve ``provider`` to a class through the registry, the AutoGen path table, accord's component packages,
+    or user-allowed prefixes; nothing else is imported."""
     provider = WELL_KNOWN_PROVIDERS.get(provider, provider)
     with _lock:
         cls = _registered.get(provider)
     if cls is not None:
         return cls
     module, attr = _split(provider)
-    accord_module = AUTOGEN_MODULES.get(module)
-    if accord_module is not None:
-        return _import_attr(accord_module, attr, provider)
+    accord_modules = accord_modules_for(module)
+    for accord_module in accord_modules[:-1]:
+        try:
+            return _import_attr(accord_module, attr, provider)
+        except UntrustedProviderError:
+            continue
+    if accord_modules:
+        return _import_attr(accord_modules[-1], attr, provider)
     if module == "accord" or module.startswith("accord."):
-        return _import_attr(module, attr, provider)
+        return _resolve_accord(provider, module, attr)
     for prefix in allowed_provider_prefixes():
         if _prefix_matches(provider, prefix):
             return _import_attr(module, attr, provider)

@@ -487,6 +487,9 @@ class SingleThreadedAgentRuntime:
             await self._deliver_publish(envelope)
         await asyncio.sleep(0)
 
+    # AutoGen's name for process_next (its tests and extension code step the runtime with it).
+    _process_next = process_next
+
     async def _process_queued_send(self, envelope: _SendEnvelope) -> None:
         try:
             if envelope.future.done():

@@ -120,6 +120,7 @@ class _Builder:
 
     # -- models
     def model(self, spec: ModelSpec | None, path: FieldPath, agent: str | None) -> dict[str, Any]:
+        from_spec = self.model_override is None  # model files named in the spec must lie in its folder
         if self.model_override is not None:
             spec = ModelSpec.model_validate(self.model_override)
             path = ()
@@ -132,6 +133,7 @@ class _Builder:
         if spec is None:
             from ._models import default_model_reference
 
+            from_spec = False  # ACCORD_MODEL or the environment's provider: the user's choice
             try:
                 spec = ModelSpec.model_validate(default_model_reference())
             except SpecError as e:
@@ -140,7 +142,11 @@ class _Builder:
                 spec = ModelSpec(provider="local")
         try:
             resolved = resolve_model(
-                spec, base_dir=self.source.base_dir, agent=agent, check_credentials=self.check_credentials
+                spec,
+                base_dir=self.source.base_dir,
+                agent=agent,
+                check_credentials=self.check_credentials,
+                paths_inside=self.source.base_dir if from_spec else None,
             )
         except SpecError as e:
             if self.model_override is not None:
@@ -156,14 +162,14 @@ class _Builder:
     # -- tools and MCP
     def mcp_workbench(self, name: str, server: McpServerSpec) -> dict[str, Any]:
         if server.command is not None:
-            cwd = server.cwd
-            if cwd is not None and not Path(cwd).is_absolute():
-                cwd = str((self.source.base_dir / cwd).resolve())
+            cwd = self.source.base_dir.resolve()
+            if server.cwd is not None:
+                cwd = self.source.inside(server.cwd, ("mcp_servers", name, "cwd"), what="cwd")
             params: dict[str, Any] = {
                 "type": "StdioServerParams",
                 "command": server.command,
                 "args": list(server.args),
-                "cwd": cwd or str(self.source.base_dir),
+                "cwd": str(cwd),
             }
             if server.env is not None:
                 params["env"] = server.env
@@ -217,11 +223,11 @@ class _Builder:
         work_dir: Path | None = None
         exec_config: dict[str, Any] = {"timeout": executor.timeout}
         if executor.work_dir is not None:
-            work_dir = (self.source.base_dir / executor.work_dir).resolve()
+            work_dir = self.source.inside(executor.work_dir, (*path, "executor", "work_dir"), what="work_dir")
             exec_config["work_dir"] = str(work_dir)
         files: list[Path] = []
         for n, name in enumerate(executor.files):
-            file = (self.source.base_dir / name).resolve()
+            file = self.source.inside(name, (*path, "executor", "files", n), what="file")
             if not file.is_file():
                 raise self.source.error(
                     f"file {name!r} not found (relative to the spec)", (*path, "executor", "files", n)

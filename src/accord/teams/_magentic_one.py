@@ -9,6 +9,7 @@ from typing import Any, Self
 
 from pydantic import BaseModel
 
+from .._duck import CHAT_COMPLETION_CLIENT, quacks_like
 from .._errors import RunError, StateError, UsageError
 from ..base import ChatAgent, TerminationCondition
 from ..core import TRACE_LOGGER_NAME, AgentRuntime, CancellationToken, Component, ComponentModel
@@ -357,7 +358,7 @@ class MagenticOneGroupChat(BaseGroupChat, Component[MagenticOneGroupChatConfig])
         emit_team_events: bool = False,
     ) -> None:
         check_participants(participants, allow_teams=False, team_kind="MagenticOneGroupChat")
-        if not isinstance(model_client, ChatCompletionClient):
+        if not quacks_like(model_client, ChatCompletionClient, CHAT_COMPLETION_CLIENT):
             raise UsageError(f"model_client must be a ChatCompletionClient, got {type(model_client).__name__}.")
         if isinstance(max_stalls, bool) or not isinstance(max_stalls, int) or max_stalls < 1:
             raise UsageError(f"max_stalls must be a positive integer, got {max_stalls!r}.")

@@ -10,6 +10,7 @@ from typing import Any, Self
 
 from pydantic import BaseModel
 
+from .._duck import CHAT_COMPLETION_CLIENT, quacks_like
 from .._errors import RunError, StateError, UsageError
 from ..base import ChatAgent, Team, TerminationCondition
 from ..core import TRACE_LOGGER_NAME, AgentRuntime, Component, ComponentModel
@@ -361,7 +362,7 @@ class SelectorGroupChat(BaseGroupChat, Component[SelectorGroupChatConfig]):
         )
         if len(participants) < 2:
             raise UsageError(f"At least two participants are required for SelectorGroupChat, got {len(participants)}.")
-        if not isinstance(model_client, ChatCompletionClient):
+        if not quacks_like(model_client, ChatCompletionClient, CHAT_COMPLETION_CLIENT):
             raise UsageError(f"model_client must be a ChatCompletionClient, got {type(model_client).__name__}.")
         if (
             isinstance(max_selector_attempts, bool)

@@ -11,6 +11,7 @@ from collections.abc import AsyncGenerator, Awaitable, Callable
 from typing import TextIO, TypeVar, cast
 
 from .._errors import UsageError
+from .._terminal import terminal_safe
 from ..agents import UserProxyAgent
 from ..base import Response, TaskResult
 from ..core import CancellationToken
@@ -59,6 +60,17 @@ class UserInputManager:
         self.input_events.setdefault(request_id, asyncio.Event()).set()
 
 
+def _shown(message: BaseChatMessage, iterm: bool) -> str:
+    """The text of a message, terminal-safe; only accord's own inline-image sequence (iTerm) stays."""
+    if isinstance(message, MultiModalMessage) and iterm:
+        parts = [
+            terminal_safe(c) if isinstance(c, str) else MultiModalMessage(content=[c], source="").to_text(iterm=True)
+            for c in message.content
+        ]
+        return "\n".join(parts)
+    return terminal_safe(message.to_text())
+
+
 def _usage_line(usage: RequestUsage) -> str:
     return f"[Prompt tokens: {usage.prompt_tokens}, Completion tokens: {usage.completion_tokens}]\n"
 
@@ -75,7 +87,8 @@ async def Console(
     TaskResult or Response.
 
     Each message is shown under a ``---------- {Type} ({source}) ----------`` header; streaming chunks are printed
-    inline as they arrive. ``output_stats`` adds token usage per message and a summary. Images are drawn inline in
+    inline as they arrive. Control characters in the text (escape sequences from a model) are removed.
+    ``output_stats`` adds token usage per message and a summary. Images are drawn inline in
     iTerm when printing to a terminal (unless ``no_inline_images``). ``output`` defaults to ``sys.stdout``.
     """
     out = output if output is not None else sys.stdout
@@ -85,8 +98,8 @@ async def Console(
     last: T | None = None
     streaming = False
 
-    def write(text: str) -> None:
-        out.write(text)
+    def write(text: str, *, raw: bool = False) -> None:
+        out.write(text if raw else terminal_safe(text))
         out.flush()
 
     def add_usage(usage: RequestUsage) -> None:
@@ -107,13 +120,13 @@ async def Console(
             last = cast(T, message)
         elif isinstance(message, Response):
             chat = message.chat_message
-            content = chat.to_text(iterm=iterm) if isinstance(chat, MultiModalMessage) else chat.to_text()
-            text = f"{'-' * 10} {chat.source} {'-' * 10}\n{content}\n"
+            content = _shown(chat, iterm)
+            text = f"{'-' * 10} {terminal_safe(chat.source)} {'-' * 10}\n{content}\n"
             if chat.models_usage:
                 if output_stats:
                     text += _usage_line(chat.models_usage)
                 add_usage(chat.models_usage)
-            write(text)
+            write(text, raw=True)
             if output_stats:
                 write(
                     f"{'-' * 10} Summary {'-' * 10}\n"
@@ -137,7 +150,7 @@ async def Console(
                 streaming = False  # the full message after its chunks: end the line instead of repeating it
                 write("\n")
             elif isinstance(message, MultiModalMessage):
-                write(message.to_text(iterm=iterm) + "\n")
+                write(_shown(message, iterm) + "\n", raw=True)
             else:
                 write(message.to_text() + "\n")
             if message.models_usage:

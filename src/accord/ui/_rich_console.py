@@ -8,6 +8,7 @@ from typing import Any, Literal, TypeVar, cast
 
 from .._errors import UsageError
 from .._imports import require
+from .._terminal import terminal_safe
 from ..base import Response, TaskResult
 from ..messages import (
     BaseAgentEvent,
@@ -43,9 +44,13 @@ async def RichConsole(
     user_input_manager: UserInputManager | None = None,
     console: Any | None = None,
 ) -> T:
-    """Like :func:`~accord.ui.Console`, with one coloured panel per message (titled by its source)."""
+    """Like :func:`~accord.ui.Console`, with one coloured panel per message (titled by its source).
+
+    Message text is printed literally (rich markup in it is not interpreted) and without control characters.
+    """
     rich_console = require("rich.console", extra="cli")
     rich_panel = require("rich.panel", extra="cli")
+    rich_text = require("rich.text", extra="cli")
     out = console if console is not None else rich_console.Console()
     start = time.time()
     total = RequestUsage(prompt_tokens=0, completion_tokens=0)
@@ -53,10 +58,11 @@ async def RichConsole(
     streaming = False
 
     def panel(text: str, title: str) -> None:
+        # model text is shown as it is: no rich markup ("list[int]", "[/]"), no control characters
         out.print(
             rich_panel.Panel(
-                text,
-                title=title,
+                rich_text.Text(terminal_safe(text)),
+                title=rich_text.Text(terminal_safe(title)),
                 title_align=AGENT_ALIGNMENTS.get(title, DEFAULT_AGENT_ALIGNMENT),
                 border_style=AGENT_COLORS.get(title, DEFAULT_AGENT_COLOR),
             )
@@ -100,7 +106,7 @@ async def RichConsole(
             if user_input_manager is not None:
                 user_input_manager.notify_event_received(message.request_id)
         elif isinstance(message, ModelClientStreamingChunkEvent):
-            out.print(message.content, end="")
+            out.print(rich_text.Text(terminal_safe(message.content)), end="")
             streaming = True
         else:
             if streaming:

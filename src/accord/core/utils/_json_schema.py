@@ -5,9 +5,22 @@ from __future__ import annotations
 import datetime
 import uuid
 from ipaddress import IPv4Address, IPv6Address
-from typing import Annotated, Any, Literal, Union, cast
+from typing import Annotated, Any, Literal, Optional, Union, cast
 
-from pydantic import AnyUrl, BaseModel, ConfigDict, Field, create_model
+from pydantic import (
+    UUID1,
+    UUID3,
+    UUID4,
+    UUID5,
+    AnyUrl,
+    BaseModel,
+    ConfigDict,
+    EmailStr,
+    Field,
+    Json,
+    StringConstraints,
+    create_model,
+)
 
 from ..._errors import UsageError
 
@@ -40,11 +53,30 @@ _FORMATS: dict[str, Any] = {
     "date-time": datetime.datetime,
     "date": datetime.date,
     "time": datetime.time,
-    "uuid": uuid.UUID,
+    "duration": datetime.timedelta,
+    "uuid": Annotated[uuid.UUID, Field(description="a UUID")],
+    "uuid1": UUID1,
+    "uuid2": Annotated[uuid.UUID, Field(description="a version 2 UUID")],
+    "uuid3": UUID3,
+    "uuid4": UUID4,
+    "uuid5": UUID5,
     "uri": AnyUrl,
-    "url": AnyUrl,
+    "email": EmailStr,
+    "hostname": Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9]([A-Za-z0-9.-]{0,252})$")],
     "ipv4": IPv4Address,
     "ipv6": IPv6Address,
+    "ipv4-network": IPv4Address,
+    "ipv6-network": IPv6Address,
+    "int32": Annotated[int, Field(ge=-(2**31), le=2**31 - 1)],
+    "int64": Annotated[int, Field(ge=-(2**63), le=2**63 - 1)],
+    "float": Annotated[float, Field(allow_inf_nan=False)],
+    "double": float,
+    "decimal": float,
+    "binary": Annotated[bytes, Field(strict=False)],
+    "byte": Annotated[bytes, Field(description="base64-encoded bytes")],
+    "password": str,
+    "path": str,
+    "json": Json,
 }
 _SCALARS: dict[str, Any] = {"string": str, "integer": int, "number": float, "boolean": bool, "null": type(None)}
 _CONSTRAINTS = {
@@ -71,6 +103,7 @@ class _Converter:
         self.root = root
         self.defs: dict[str, Any] = {**root.get("definitions", {}), **root.get("$defs", {})}
         self.models: dict[str, type[BaseModel]] = {}
+        self.building: set[str] = set()
 
     def resolve_ref(self, ref: str) -> dict[str, Any]:
         name = ref.split("/")[-1]
@@ -90,7 +123,7 @@ class _Converter:
             if prop in required:
                 default: Any = ...
             else:
-                annotation = annotation | None
+                annotation = Optional[annotation]  # noqa: UP045 - typing.Union, as AutoGen builds it
                 default = prop_schema.get("default")
             fields[prop] = (annotation, Field(default, **kwargs))
         extra: Literal["forbid", "ignore"] = "forbid" if schema.get("additionalProperties") is False else "ignore"
@@ -121,13 +154,25 @@ class _Converter:
                 kwargs[arg] = schema[key]
         return kwargs
 
+    def constrained(self, schema: dict[str, Any], name: str) -> Any:
+        """The type of a union branch, with the branch's own constraints (a field carries the others)."""
+        annotation = self.type_of(schema, name)
+        constraints = {arg: schema[key] for key, arg in _CONSTRAINTS.items() if key in schema}
+        return Annotated[annotation, Field(**constraints)] if constraints else annotation
+
     def type_of(self, schema: dict[str, Any], name: str) -> Any:
         if "$ref" in schema:
             ref_name = schema["$ref"].split("/")[-1]
+            if ref_name in self.building:
+                return _safe_name(ref_name)  # a recursive reference: resolved by model_rebuild below
             if ref_name not in self.models:
                 target = self.resolve_ref(schema["$ref"])
                 if (target.get("type", "object") == "object" and "properties" in target) or "allOf" in target:
-                    self.models[ref_name] = self.model(target, ref_name)
+                    self.building.add(ref_name)
+                    try:
+                        self.models[ref_name] = self.model(target, ref_name)
+                    finally:
+                        self.building.discard(ref_name)
                 else:
                     return self.type_of(target, ref_name)
             return self.models[ref_name]
@@ -137,7 +182,7 @@ class _Converter:
             return Literal[schema["const"]]
         for key in ("anyOf", "oneOf"):
             if key in schema:
-                options = [self.type_of(s, f"{name}_{i}") for i, s in enumerate(schema[key])]
+                options = [self.constrained(s, f"{name}_{i}") for i, s in enumerate(schema[key])]
                 union: Any = Union[tuple(options)]  # noqa: UP007 - built dynamically
                 discriminator = schema.get("discriminator", {}).get("propertyName")
                 if discriminator and all(isinstance(o, type) and issubclass(o, BaseModel) for o in options):
@@ -176,4 +221,16 @@ def schema_to_pydantic_model(schema: dict[str, Any], model_name: str = "Generate
     """Convert a JSON Schema object to a pydantic model class named ``model_name``."""
     if not isinstance(schema, dict):
         raise SchemaConversionError(f"Expected a JSON Schema object, got {type(schema).__name__}")
-    return _Converter(schema).model(schema, model_name)
+    converter = _Converter(schema)
+    if "$ref" in schema and "properties" not in schema:
+        ref_name = schema["$ref"].split("/")[-1]
+        converter.building.add(ref_name)
+        root: type[BaseModel] = converter.model(converter.resolve_ref(schema["$ref"]), model_name)
+        converter.building.discard(ref_name)
+        converter.models[ref_name] = root
+    else:
+        root = converter.model(schema, model_name)
+    namespace: dict[str, Any] = {_safe_name(name): model for name, model in converter.models.items()}
+    for model in (*converter.models.values(), root):
+        model.model_rebuild(_types_namespace=namespace)
+    return root

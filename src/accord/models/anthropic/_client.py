@@ -14,12 +14,14 @@ from typing_extensions import TypedDict
 
 from ..._errors import UsageError
 from ..._imports import require
+from ..._secrets import SecretMap, reveal_map
 from ...core import CancellationToken, Component, FunctionCall
 from ...core.logging import LLMCallEvent, LLMStreamEndEvent, LLMStreamStartEvent
 from .._catalog import lookup
 from .._client import ChatCompletionClient, ToolChoice
 from .._errors import MissingApiKeyError, UnknownModelError
 from .._model_info import ModelInfo, validate_model_info
+from .._settings import PROVIDER_SETTINGS, config_credentials
 from .._support import UsageTracker, check_request, event_logger, normalize_finish_reason, run_cancellable
 from .._tokens import count_messages, token_counter
 from .._tool_schema import ToolInput, tool_schemas
@@ -55,7 +57,7 @@ class AnthropicClientConfigurationConfigModel(BaseModel):
     base_url: str | None = None
     timeout: float | None = None
     max_retries: int | None = None
-    default_headers: dict[str, str] | None = None
+    default_headers: SecretMap | None = None
     model_info: ModelInfo | None = None
     tools: list[dict[str, Any]] | None = None
     tool_choice: str | dict[str, Any] | None = None
@@ -80,7 +82,10 @@ class AnthropicChatCompletionClient(ChatCompletionClient, Component[AnthropicCli
             api_key = api_key.get_secret_value()
         if not api_key:
             raise MissingApiKeyError("Anthropic", "ANTHROPIC_API_KEY")
-        return anthropic.AsyncAnthropic(**{**client_args, "api_key": api_key})
+        args = {**client_args, "api_key": api_key}
+        if "default_headers" in args:
+            args["default_headers"] = reveal_map(args["default_headers"])
+        return anthropic.AsyncAnthropic(**args)
 
     def __init__(self, **kwargs: Any) -> None:
         http_client = kwargs.pop("http_client", None)
@@ -331,6 +336,7 @@ class AnthropicChatCompletionClient(ChatCompletionClient, Component[AnthropicCli
         values = config.model_dump(exclude_none=True)
         if isinstance(config.api_key, SecretStr):
             values["api_key"] = config.api_key.get_secret_value()
+        values.update(config_credentials(PROVIDER_SETTINGS["anthropic"], values))  # no ambient key for a data endpoint
         return cls(**values)
 
 
@@ -365,6 +371,8 @@ class AnthropicBedrockChatCompletionClient(
                 "bedrock_info with at least aws_region is required for AnthropicBedrockChatCompletionClient"
             )
         args = {k: v for k, v in client_args.items() if k not in ("api_key",)}
+        if "default_headers" in args:
+            args["default_headers"] = reveal_map(args["default_headers"])
         args["aws_region"] = info["aws_region"]
         for key in ("aws_access_key", "aws_secret_key", "aws_session_token"):
             value = info.get(key)

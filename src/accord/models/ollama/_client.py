@@ -11,6 +11,7 @@ from pydantic import BaseModel
 
 from ..._errors import UsageError
 from ..._imports import require
+from ..._secrets import SecretMap, reveal_map
 from ...core import CancellationToken, Component, FunctionCall, Image
 from .._client import ChatCompletionClient, ToolChoice
 from .._errors import ModelAPIError, ModelConnectionError, ToolSchemaError, UnknownModelError, status_error
@@ -44,7 +45,7 @@ class BaseOllamaClientConfigurationConfigModel(BaseModel):
     response_format: Any = None
     follow_redirects: bool = True
     timeout: float | None = None
-    headers: dict[str, str] | None = None
+    headers: SecretMap | None = None
     model_info: ModelInfo | None = None
     options: dict[str, Any] | None = None
 
@@ -117,7 +118,7 @@ class OllamaChatCompletionClient(ChatCompletionClient, Component[BaseOllamaClien
         if config.timeout is not None:
             client_args["timeout"] = config.timeout
         if config.headers:
-            client_args["headers"] = config.headers
+            client_args["headers"] = reveal_map(config.headers)
         if transport is not None:
             client_args["transport"] = transport
         self._client = ollama.AsyncClient(host=self._host, **client_args)

@@ -15,12 +15,14 @@ from pydantic import BaseModel, SecretStr
 
 from ..._errors import UsageError
 from ..._imports import require
+from ..._secrets import reveal, reveal_map
 from ...core import CancellationToken, Component, ComponentModel, FunctionCall, load_component
 from ...core.logging import LLMCallEvent, LLMStreamEndEvent, LLMStreamStartEvent
 from .._catalog import lookup
 from .._client import ChatCompletionClient, ToolChoice
 from .._errors import MissingApiKeyError, UnknownModelError
 from .._model_info import ModelCapabilities, ModelFamily, ModelInfo, validate_model_info
+from .._settings import PROVIDER_SETTINGS, ambient_credentials, config_credentials
 from .._support import (
     UsageTracker,
     check_request,
@@ -481,8 +483,9 @@ class OpenAIChatCompletionClient(BaseOpenAIChatCompletionClient, Component[OpenA
     def _make_sdk_client(cls, config: dict[str, Any]) -> Any:
         openai = require("openai", extra="openai")
         args = {k: v for k, v in config.items() if k in _CLIENT_KEYS and v is not None}
-        if isinstance(args.get("api_key"), SecretStr):
-            args["api_key"] = args["api_key"].get_secret_value()
+        args["api_key"] = reveal(args.get("api_key"))
+        if "default_headers" in args:
+            args["default_headers"] = reveal_map(args["default_headers"])
         if not args.get("api_key"):
             args["api_key"] = "sk-no-key-required"
         return openai.AsyncOpenAI(**args)
@@ -495,6 +498,7 @@ class OpenAIChatCompletionClient(BaseOpenAIChatCompletionClient, Component[OpenA
         values = config.model_dump(exclude_none=True)
         if "api_key" in values and isinstance(config.api_key, SecretStr):
             values["api_key"] = config.api_key.get_secret_value()
+        values.update(config_credentials(PROVIDER_SETTINGS["openai"], values))  # no ambient key for a data endpoint
         return cls(**values)
 
 
@@ -521,10 +525,10 @@ class AzureOpenAIChatCompletionClient(
             else:
                 raise UsageError("model (or azure_deployment) is required for AzureOpenAIChatCompletionClient")
         if not (config.get("api_key") or config.get("azure_ad_token") or config.get("azure_ad_token_provider")):
-            key = os.environ.get("AZURE_OPENAI_API_KEY")
-            if not key:
-                raise MissingApiKeyError("Azure OpenAI", "AZURE_OPENAI_API_KEY")
-            config["api_key"] = key
+            found = ambient_credentials(PROVIDER_SETTINGS["azure"], None)  # AZURE_OPENAI_API_KEY or _AD_TOKEN
+            if not found:
+                raise MissingApiKeyError("Azure OpenAI", "AZURE_OPENAI_API_KEY (or AZURE_OPENAI_AD_TOKEN)")
+            config.update({name: secret.get_secret_value() for name, secret in found.items()})
         provider = config.get("azure_ad_token_provider")
         if isinstance(provider, dict | ComponentModel):
             config["azure_ad_token_provider"] = load_component(provider)
@@ -551,9 +555,10 @@ class AzureOpenAIChatCompletionClient(
             "azure_ad_token_provider",
         }
         args = {k: v for k, v in config.items() if k in keys and v is not None}
-        if isinstance(args.get("api_key"), SecretStr):
-            args["api_key"] = args["api_key"].get_secret_value()
-        headers = dict(args.get("default_headers") or {})
+        for secret in ("api_key", "azure_ad_token"):
+            if secret in args:
+                args[secret] = reveal(args[secret])
+        headers = reveal_map(args.get("default_headers")) or {}
         headers.setdefault("User-Agent", AZURE_OPENAI_USER_AGENT)
         args["default_headers"] = headers
         return openai.AsyncAzureOpenAI(**args)
@@ -573,4 +578,6 @@ class AzureOpenAIChatCompletionClient(
         values = config.model_dump(exclude_none=True)
         if isinstance(config.api_key, SecretStr):
             values["api_key"] = config.api_key.get_secret_value()
+        if not values.get("azure_ad_token_provider"):
+            values.update(config_credentials(PROVIDER_SETTINGS["azure"], values))
         return cls(**values)

@@ -7,6 +7,7 @@ from typing import Literal, Required
 from pydantic import BaseModel, SecretStr
 from typing_extensions import TypedDict
 
+from ..._secrets import SecretMap
 from ...core import ComponentModel
 from .._model_info import ModelCapabilities, ModelInfo
 
@@ -67,7 +68,7 @@ class BaseOpenAIClientConfigurationConfigModel(CreateArgumentsConfigModel):
     model_info: ModelInfo | None = None
     add_name_prefixes: bool | None = None
     include_name_in_message: bool | None = None
-    default_headers: dict[str, str] | None = None
+    default_headers: SecretMap | None = None
 
 
 class OpenAIClientConfigurationConfigModel(BaseOpenAIClientConfigurationConfigModel):
@@ -79,5 +80,5 @@ class AzureOpenAIClientConfigurationConfigModel(BaseOpenAIClientConfigurationCon
     azure_endpoint: str
     azure_deployment: str | None = None
     api_version: str
-    azure_ad_token: str | None = None
+    azure_ad_token: SecretStr | None = None
     azure_ad_token_provider: ComponentModel | None = None

@@ -25,6 +25,7 @@ from ._config import (
     StdioServerParams,
     StreamableHttpServerParams,
     allow_mcp_commands,
+    allow_mcp_env,
     allowed_mcp_commands,
     disallow_mcp_commands,
 )
@@ -79,6 +80,7 @@ __all__ = [
     "StreamableHttpServerParams",
     "TaskRunnerLike",
     "allow_mcp_commands",
+    "allow_mcp_env",
     "allowed_mcp_commands",
     "create_mcp_server_session",
     "disallow_mcp_commands",

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import os
 import sys
 from pathlib import Path
@@ -22,15 +21,14 @@ from ._serve import McpTaskServer
 
 
 def _load_spec(path: Path) -> Any:
+    from ..._data import parse_json_text, parse_yaml_text
     from ...core import load_component
 
-    text = path.read_text()
+    text = path.read_text(encoding="utf-8")
     if path.suffix in (".yaml", ".yml"):
-        import yaml
-
-        data = yaml.safe_load(text)
+        data = parse_yaml_text(text, source=str(path))
     else:
-        data = json.loads(text)
+        data = parse_json_text(text, source=str(path))
     return load_component(data)
 
 

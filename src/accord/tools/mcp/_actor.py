@@ -13,7 +13,7 @@ from pydantic import BaseModel
 
 from ..._errors import UsageError
 from ...core import Component, ComponentBase
-from ._config import McpServerParams, StdioServerParams, check_command_allowed
+from ._config import McpServerParams, vet_server_params
 from ._connection import McpConnection, ServerParams
 
 __all__ = ["McpSessionActor", "McpSessionActorConfig"]
@@ -91,6 +91,8 @@ class McpSessionActor(ComponentBase[BaseModel], Component[McpSessionActorConfig]
 
     @classmethod
     def _from_config(cls, config: McpSessionActorConfig) -> Self:
-        if isinstance(config.server_params, StdioServerParams):
-            check_command_allowed(config.server_params)
-        return cls(config.server_params)
+        return cls(vet_server_params(config.server_params))
+
+    @classmethod
+    def _check_config(cls, config: McpSessionActorConfig) -> None:
+        vet_server_params(config.server_params)

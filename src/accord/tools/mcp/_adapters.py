@@ -188,8 +188,11 @@ class StdioMcpToolAdapter(McpToolAdapter[StdioServerParams], Component[StdioMcpT
 
     @classmethod
     def _from_config(cls, config: StdioMcpToolAdapterConfig) -> Self:
+        return cls(check_command_allowed(config.server_params), _load_tool(config.tool))
+
+    @classmethod
+    def _check_config(cls, config: StdioMcpToolAdapterConfig) -> None:
         check_command_allowed(config.server_params)
-        return cls(config.server_params, _load_tool(config.tool))
 
 
 class SseMcpToolAdapterConfig(BaseModel):

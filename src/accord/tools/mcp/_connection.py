@@ -16,6 +16,7 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from typing import Any, TypeVar
 
 from ..._imports import require
+from ..._secrets import reveal_map
 from ...core import CancellationToken
 from ._config import SseServerParams, StdioServerParams, StreamableHttpServerParams, describe_server
 from ._errors import McpConnectionError, McpServerStartError, McpTimeoutError
@@ -41,14 +42,17 @@ async def open_transport(
     elif isinstance(params, SseServerParams):
         sse = require("mcp.client.sse", extra="mcp")
         async with sse.sse_client(
-            params.url, headers=params.headers, timeout=params.timeout, sse_read_timeout=params.sse_read_timeout
+            params.url,
+            headers=reveal_map(params.headers),
+            timeout=params.timeout,
+            sse_read_timeout=params.sse_read_timeout,
         ) as (read, write):
             yield read, write
     elif isinstance(params, StreamableHttpServerParams):
         http = require("mcp.client.streamable_http", extra="mcp")
         if hasattr(http, "streamable_http_client"):  # mcp >= 1.2x: configure headers/timeouts on our own client
             httpx = require("httpx", extra="mcp")
-            headers = {str(k): str(v) for k, v in (params.headers or {}).items()}
+            headers = {str(k): str(v) for k, v in (reveal_map(params.headers) or {}).items()}
             timeout = httpx.Timeout(params.timeout, read=params.sse_read_timeout)
             async with (
                 httpx.AsyncClient(headers=headers, timeout=timeout) as client,
@@ -60,7 +64,7 @@ async def open_transport(
         else:
             async with http.streamablehttp_client(
                 params.url,
-                headers=params.headers,
+                headers=reveal_map(params.headers),
                 timeout=params.timeout,
                 sse_read_timeout=params.sse_read_timeout,
                 terminate_on_close=params.terminate_on_close,

@@ -88,24 +88,48 @@ def _fast_plan(schema: dict[str, Any]) -> tuple[dict[str, tuple[type, ...]], lis
     return types, list(schema.get("required") or []), additional
 
 
+def _non_local_refs(schema: Any, path: str = "") -> list[str]:
+    """Every ``$ref`` / ``$dynamicRef`` / ``$recursiveRef`` in ``schema`` that does not point inside it (``#...``)."""
+    found: list[str] = []
+    stack: list[Any] = [schema]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key in ("$ref", "$dynamicRef", "$recursiveRef") and isinstance(value, str):
+                    if not value.startswith("#"):
+                        found.append(value)
+                else:
+                    stack.append(value)
+        elif isinstance(node, list):
+            stack.extend(node)
+    return found
+
+
 class ArgumentChecker:
     """Validates tool arguments against an MCP input schema, naming each offending field.
 
     Flat schemas are checked with isinstance (microseconds); anything else, and every failure, goes
-    through jsonschema so that the error message is exact.
+    through jsonschema so that the error message is exact. A tool schema comes from the server (data): it is
+    validated with an empty ``referencing.Registry``, so nothing is ever retrieved (no URL, no ``file:``); only
+    references inside the schema (``#/$defs/...``) resolve, and a call against a schema that refers elsewhere is
+    refused naming the reference.
     """
 
     def __init__(self, tool_name: str, schema: dict[str, Any]) -> None:
         jsonschema: Any = require("jsonschema", extra="mcp")
+        referencing: Any = require("referencing", extra="mcp")
 
         self._plan = _fast_plan(schema)
         self._tool_name = tool_name
+        self._outside = _non_local_refs(schema)
         cls = jsonschema.validators.validator_for(schema, default=jsonschema.Draft202012Validator)
         try:
             cls.check_schema(schema)
-            self._validator: Any = cls(schema)
+            self._validator: Any = cls(schema, registry=referencing.Registry())
         except jsonschema.SchemaError:
             self._validator = None
+        self._unresolvable: type[Exception] = referencing.exceptions.Unresolvable
 
     def _fast_ok(self, arguments: dict[str, Any]) -> bool:
         assert self._plan is not None
@@ -125,12 +149,25 @@ class ArgumentChecker:
                 return False
         return True
 
+    def _refuse_refs(self, refs: list[str]) -> ToolArgumentsError:
+        return ToolArgumentsError(
+            self._tool_name,
+            f"Tool '{self._tool_name}' was not called: its input schema (from the MCP server) refers to "
+            f"{', '.join(repr(r) for r in refs[:3])}, outside the schema; accord never fetches schemas (only "
+            f"'#/...' references resolve). Fix the server's schema.",
+        )
+
     def check(self, arguments: dict[str, Any]) -> None:
+        if self._outside:
+            raise self._refuse_refs(self._outside)
         if self._validator is None:
             return
         if self._plan is not None and self._fast_ok(arguments):
             return
-        errors = list(self._validator.iter_errors(arguments))
+        try:
+            errors = list(self._validator.iter_errors(arguments))
+        except self._unresolvable as e:
+            raise self._refuse_refs([str(getattr(e, "ref", e))]) from e
         if not errors:
             return
         parts: list[str] = []

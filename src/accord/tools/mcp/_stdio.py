@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ..._imports import require
+from ..._secrets import reveal_map
 from ._config import StdioServerParams, describe_server
 from ._errors import McpServerStartError
 
@@ -54,19 +55,48 @@ class StdioProcessInfo:
         return "; ".join(parts)
 
 
-@asynccontextmanager
-async def open_stdio_transport(
-    params: StdioServerParams, info: StdioProcessInfo, *, max_message_bytes: int = DEFAULT_MAX_MESSAGE_BYTES
-) -> AsyncIterator[tuple[MemoryObjectReceiveStream[Any], MemoryObjectSendStream[Any]]]:
-    """Spawn the server and yield (read, write) streams of JSON-RPC session messages."""
+class _LineSplitter:
+    """Splits the server's stdout into JSON-RPC lines, dropping (and reporting once) a line over the limit."""
+
+    def __init__(self, params: StdioServerParams, max_message_bytes: int) -> None:
+        self._params = params
+        self._max = max_message_bytes
+        self._buffer = bytearray()
+        self._skipping = False
+
+    def feed(self, chunk: bytes) -> list[str | MessageTooLargeError]:
+        """The complete lines in ``chunk`` (and an error for a line that grew too large)."""
+        out: list[str | MessageTooLargeError] = []
+        start = 0
+        while (newline := chunk.find(b"\n", start)) >= 0:
+            if self._skipping:
+                self._skipping = False
+            else:
+                self._buffer += chunk[start:newline]
+                out.append(bytes(self._buffer).decode(self._params.encoding, self._params.encoding_error_handler))
+                self._buffer.clear()
+            start = newline + 1
+        if not self._skipping:
+            self._buffer += chunk[start:]
+            if len(self._buffer) > self._max:
+                self._buffer.clear()
+                self._skipping = True
+                out.append(
+                    MessageTooLargeError(
+                        f"MCP server {describe_server(self._params)!r} sent a message larger than {self._max} bytes; "
+                        f"it was dropped"
+                    )
+                )
+        return out
+
+
+async def _spawn(params: StdioServerParams) -> anyio.abc.Process:
     import anyio
 
-    mcp_types = require("mcp.types", extra="mcp")
-    message_mod = require("mcp.shared.message", extra="mcp")
     stdio_mod = require("mcp.client.stdio", extra="mcp")
-    env = {**stdio_mod.get_default_environment(), **(params.env or {})}
+    env = {**stdio_mod.get_default_environment(), **(reveal_map(params.env) or {})}
     try:
-        process = await anyio.open_process(
+        return await anyio.open_process(
             [params.command, *params.args],
             env=env,
             cwd=params.cwd,
@@ -84,87 +114,90 @@ async def open_stdio_transport(
         raise McpServerStartError(
             f"Could not start MCP server {describe_server(params)!r}: running {params.command!r} failed: {e}"
         ) from e
+
+
+async def _pump_stdout(
+    process: anyio.abc.Process, writer: MemoryObjectSendStream[Any], splitter: _LineSplitter
+) -> None:
+    import anyio
+
+    mcp_types = require("mcp.types", extra="mcp")
+    message_mod = require("mcp.shared.message", extra="mcp")
+    assert process.stdout is not None
+    async with writer:
+        try:
+            async for chunk in process.stdout:
+                for line in splitter.feed(chunk):
+                    if isinstance(line, MessageTooLargeError):
+                        await writer.send(line)
+                    elif line.strip():
+                        try:
+                            message = mcp_types.JSONRPCMessage.model_validate_json(line)
+                        except Exception as exc:
+                            await writer.send(exc)
+                        else:
+                            await writer.send(message_mod.SessionMessage(message))
+        except (anyio.ClosedResourceError, anyio.BrokenResourceError):
+            pass
+
+
+async def _pump_stderr(process: anyio.abc.Process, info: StdioProcessInfo) -> None:
+    import anyio
+
+    assert process.stderr is not None
+    pending = b""
+    try:
+        async for chunk in process.stderr:
+            pending += chunk
+            *lines, pending = pending.split(b"\n")
+            for line in lines:
+                info.stderr.append(line.decode(errors="replace")[:2000])
+            if len(pending) > 8192:
+                info.stderr.append(pending.decode(errors="replace")[:2000])
+                pending = b""
+    except (anyio.ClosedResourceError, anyio.BrokenResourceError):
+        pass
+    if pending:
+        info.stderr.append(pending.decode(errors="replace")[:2000])
+
+
+async def _pump_stdin(
+    process: anyio.abc.Process, reader: MemoryObjectReceiveStream[Any], params: StdioServerParams
+) -> None:
+    import anyio
+
+    assert process.stdin is not None
+    async with reader:
+        try:
+            async for session_message in reader:
+                data = session_message.message.model_dump_json(by_alias=True, exclude_none=True)
+                await process.stdin.send((data + "\n").encode(params.encoding, params.encoding_error_handler))
+        except (anyio.ClosedResourceError, anyio.BrokenResourceError):
+            pass
+
+
+async def _watch_exit(process: anyio.abc.Process, info: StdioProcessInfo) -> None:
+    info.returncode = await process.wait()
+    info.exited.set()
+
+
+@asynccontextmanager
+async def open_stdio_transport(
+    params: StdioServerParams, info: StdioProcessInfo, *, max_message_bytes: int = DEFAULT_MAX_MESSAGE_BYTES
+) -> AsyncIterator[tuple[MemoryObjectReceiveStream[Any], MemoryObjectSendStream[Any]]]:
+    """Spawn the server and yield (read, write) streams of JSON-RPC session messages."""
+    import anyio
+
+    process = await _spawn(params)
     info.pid = process.pid
     read_writer, read_stream = anyio.create_memory_object_stream[Any](0)
     write_stream, write_reader = anyio.create_memory_object_stream[Any](0)
-
-    async def read_stdout() -> None:
-        assert process.stdout is not None
-        buffer = bytearray()
-        skipping = False
-        async with read_writer:
-            try:
-                async for chunk in process.stdout:
-                    start = 0
-                    while True:
-                        newline = chunk.find(b"\n", start)
-                        if newline < 0:
-                            if not skipping:
-                                buffer += chunk[start:]
-                                if len(buffer) > max_message_bytes:
-                                    buffer.clear()
-                                    skipping = True
-                                    await read_writer.send(
-                                        MessageTooLargeError(
-                                            f"MCP server {describe_server(params)!r} sent a message larger than "
-                                            f"{max_message_bytes} bytes; it was dropped"
-                                        )
-                                    )
-                            break
-                        if skipping:
-                            skipping = False
-                        else:
-                            buffer += chunk[start:newline]
-                            line = bytes(buffer).decode(params.encoding, params.encoding_error_handler)
-                            buffer.clear()
-                            if line.strip():
-                                try:
-                                    message = mcp_types.JSONRPCMessage.model_validate_json(line)
-                                except Exception as exc:
-                                    await read_writer.send(exc)
-                                else:
-                                    await read_writer.send(message_mod.SessionMessage(message))
-                        start = newline + 1
-            except (anyio.ClosedResourceError, anyio.BrokenResourceError):
-                pass
-
-    async def read_stderr() -> None:
-        assert process.stderr is not None
-        pending = b""
-        try:
-            async for chunk in process.stderr:
-                pending += chunk
-                *lines, pending = pending.split(b"\n")
-                for line in lines:
-                    info.stderr.append(line.decode(errors="replace")[:2000])
-                if len(pending) > 8192:
-                    info.stderr.append(pending.decode(errors="replace")[:2000])
-                    pending = b""
-        except (anyio.ClosedResourceError, anyio.BrokenResourceError):
-            pass
-        if pending:
-            info.stderr.append(pending.decode(errors="replace")[:2000])
-
-    async def write_stdin() -> None:
-        assert process.stdin is not None
-        async with write_reader:
-            try:
-                async for session_message in write_reader:
-                    data = session_message.message.model_dump_json(by_alias=True, exclude_none=True)
-                    await process.stdin.send((data + "\n").encode(params.encoding, params.encoding_error_handler))
-            except (anyio.ClosedResourceError, anyio.BrokenResourceError):
-                pass
-
-    async def watch_exit() -> None:
-        info.returncode = await process.wait()
-        info.exited.set()
-
     try:
         async with anyio.create_task_group() as tg:
-            tg.start_soon(read_stdout)
-            tg.start_soon(read_stderr)
-            tg.start_soon(write_stdin)
-            tg.start_soon(watch_exit)
+            tg.start_soon(_pump_stdout, process, read_writer, _LineSplitter(params, max_message_bytes))
+            tg.start_soon(_pump_stderr, process, info)
+            tg.start_soon(_pump_stdin, process, write_reader, params)
+            tg.start_soon(_watch_exit, process, info)
             try:
                 yield read_stream, write_stream
             finally:

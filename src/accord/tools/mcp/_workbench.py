@@ -14,7 +14,7 @@ from ...core import CancellationToken, Component, ComponentModel
 from .._result import DEFAULT_MAX_OUTPUT_CHARS, TextResultContent, ToolResult
 from .._schema import ToolArgumentsError, ToolOverride, ToolSchema
 from .._workbench import Workbench, format_error
-from ._config import McpServerParams, StdioServerParams, check_command_allowed
+from ._config import McpServerParams, StdioServerParams, vet_server_params
 from ._connection import McpConnection, ServerParams
 from ._convert import ArgumentChecker, content_to_results, tool_to_schema
 from ._errors import McpConnectionError
@@ -261,7 +261,10 @@ class McpWorkbench(Workbench, Component[McpWorkbenchConfig]):
 
     @classmethod
     def _from_config(cls, config: McpWorkbenchConfig) -> Self:
-        if isinstance(config.server_params, StdioServerParams):
-            check_command_allowed(config.server_params)
+        params = vet_server_params(config.server_params)
         host = McpSessionHost.load_component(config.host) if config.host is not None else None
-        return cls(config.server_params, tool_overrides=config.tool_overrides, host=host)
+        return cls(params, tool_overrides=config.tool_overrides, host=host)
+
+    @classmethod
+    def _check_config(cls, config: McpWorkbenchConfig) -> None:
+        vet_server_params(config.server_params)
