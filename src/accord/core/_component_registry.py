@@ -27,7 +27,7 @@ import threading
 from collections.abc import Iterable
 from typing import Any
 
-from .._autogen_paths import accord_modules_for
+from .._autogen_paths import AUTOGEN_MODULES, accord_modules_for
 from .._errors import UntrustedProviderError
 
 __all__ = [
@@ -53,7 +53,7 @@ WELL_KNOWN_PROVIDERS: dict[str, str] = {
 # component classes of its private modules. tests/security pins that every accord component class is reachable.
 ACCORD_COMPONENT_PACKAGES: frozenset[str] = frozenset(
     {
-        *AUTOGEN_MODULES.values(),
+        *(m for value in AUTOGEN_MODULES.values() for m in ((value,) if isinstance(value, str) else value)),
         "accord.agents",
         "accord.cache_stores.diskcache",
         "accord.cache_stores.redis",
