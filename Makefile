@@ -36,7 +36,7 @@ bench-venv: .bench/autogen-venv/bin/python
 
 .bench/autogen-venv/bin/python:
 	$(PY) -m venv .bench/autogen-venv
-	.bench/autogen-venv/bin/python -m pip install -q autogen-core==0.7.5 autogen-agentchat==0.7.5 "autogen-ext[openai]==0.7.5"
+	.bench/autogen-venv/bin/python -m pip install -q autogen-core==0.7.5 autogen-agentchat==0.7.5 "autogen-ext[openai,jupyter-executor]==0.7.5"
 
 bench: install bench-venv
 	for b in benchmarks/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done

@@ -21,7 +21,9 @@ import time
 import warnings
 from typing import Any
 
-AUTOGEN_PY = os.path.join(os.path.dirname(__file__), "..", ".bench", "autogen-venv", "bin", "python")
+AUTOGEN_PY = os.environ.get(
+    "AUTOGEN_PYTHON", os.path.join(os.path.dirname(__file__), "..", ".bench", "autogen-venv", "bin", "python")
+)
 
 
 async def _time_blocks(executor: Any, block: Any, token_cls: Any, runs: int) -> float:

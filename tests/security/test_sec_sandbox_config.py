@@ -157,33 +157,49 @@ def without_bubblewrap(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 
 def _kernel_processes() -> set[int]:
-    found = set()
+    """ipykernel processes started by this test process (other sessions on the machine run their own)."""
+    parents: dict[int, int] = {}
+    kernels = set()
     for entry in os.listdir("/proc"):
         if entry.isdigit():
             try:
+                stat_fields = Path("/proc", entry, "stat").read_text().rsplit(")", 1)[1].split()
                 cmdline = Path("/proc", entry, "cmdline").read_bytes()
             except OSError:
                 continue
+            parents[int(entry)] = int(stat_fields[1])
             if b"ipykernel" in cmdline:
-                found.add(int(entry))
-    return found
+                kernels.add(int(entry))
+
+    def descends(pid: int) -> bool:
+        for _ in range(64):
+            pid = parents.get(pid, 0)
+            if pid == os.getpid():
+                return True
+            if pid <= 1:
+                return False
+        return False
+
+    return {pid for pid in kernels if descends(pid)}
 
 
 @pytest.mark.real_server
 async def test_jupyter_without_bubblewrap_refuses_and_says_what_to_install(
-    without_bubblewrap: None, tmp_path: Path
+    without_bubblewrap: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from accord.code_executors import SandboxUnavailableError
     from accord.code_executors.jupyter import JupyterCodeExecutor
 
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))  # every temp folder accord makes lands here
     kernels = _kernel_processes()
-    runtime_dirs = set(Path(tempfile.gettempdir()).glob("accord-kernel-*"))
     ex = JupyterCodeExecutor(output_dir=tmp_path / "out")
     with pytest.raises(SandboxUnavailableError, match="apt-get install bubblewrap") as info:
         await ex.start()
     assert "sandbox='none'" in str(info.value)
     assert not ex.sandboxed and _kernel_processes() == kernels
-    assert set(Path(tempfile.gettempdir()).glob("accord-kernel-*")) == runtime_dirs
+    assert list(scratch.iterdir()) == []  # no runtime folder, no quota store left behind
     with pytest.raises(SandboxUnavailableError):  # running code does not start it either
         await run(ex, "print(1)")
     # Legitimate: the explicit opt-out in code runs the kernel unconfined, on purpose.

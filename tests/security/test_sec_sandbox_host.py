@@ -223,3 +223,46 @@ async def test_host_work_dir_is_never_handed_to_the_sandbox_uid(tmp_path: Path) 
         assert (code, out) == (0, "keep\n")
         if IS_ROOT and "disk_quota" in ex.protections.active:
             assert work.stat().st_uid == 0  # not chowned: the sandbox writes its quota store
+
+
+@pytest.fixture
+def without_bubblewrap(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    from accord.code_executors import _sandbox
+
+    real_which = shutil.which
+    monkeypatch.setattr(shutil, "which", lambda name, *a, **k: None if name == "bwrap" else real_which(name, *a, **k))
+    _sandbox.detect.cache_clear()
+    yield
+    _sandbox.detect.cache_clear()
+
+
+def _every_protection_accounted_for(ex: LocalCommandLineCodeExecutor) -> None:
+    from accord.code_executors._sandbox import PROTECTION_NAMES
+
+    p = ex.protections
+    for name in PROTECTION_NAMES:
+        assert (name in p.active) != (name in p.inactive), (name, p.describe())
+        if name in p.inactive:
+            assert p.inactive[name].strip(), name
+
+
+@needs_bwrap
+async def test_protections_report_every_protection(tmp_path: Path) -> None:
+    async with LocalCommandLineCodeExecutor(work_dir=tmp_path / "a") as ex:
+        _every_protection_accounted_for(ex)
+        expected = {"no_host_sockets", "no_link_following", "read_only_host"} | ({"disk_quota"} if IS_ROOT else set())
+        assert expected <= ex.protections.active, ex.protections.describe()
+    async with LocalCommandLineCodeExecutor(work_dir=tmp_path / "b", max_disk_mb=None) as ex:
+        assert ex.protections.inactive["disk_quota"].startswith("disabled by configuration")
+
+
+async def test_without_bubblewrap_the_report_says_host_sockets_are_exposed(
+    without_bubblewrap: None, tmp_path: Path
+) -> None:
+    async with LocalCommandLineCodeExecutor(work_dir=tmp_path / "w", timeout=10) as ex:
+        _every_protection_accounted_for(ex)
+        p = ex.protections
+        assert "unix socket" in p.inactive["no_host_sockets"] and "bubblewrap" in p.inactive["no_host_sockets"]
+        assert "bubblewrap" in p.inactive["disk_quota"]
+        assert "no_link_following" in p.active
+        assert await run(ex, "print('still runs')") == (0, "still runs\n")

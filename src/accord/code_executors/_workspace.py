@@ -96,7 +96,9 @@ def _write_at(fd: int, name: str, data: bytes, *, uid: int | None, mode: int = 0
         raise
 
 
-def write_new(root: Path, relative: str | os.PathLike[str], data: bytes, *, uid: int | None = None) -> Path:
+def write_new(
+    root: Path, relative: str | os.PathLike[str], data: bytes, *, uid: int | None = None, mode: int = 0o644
+) -> Path:
     """Write ``root/relative`` without following any link on the way (missing folders are created, owned by
     ``uid`` when given). Returns the path. Raises :class:`UnsafePathError` for a link or ``..`` on the way."""
     parts = _parts(relative)
@@ -106,7 +108,7 @@ def write_new(root: Path, relative: str | os.PathLike[str], data: bytes, *, uid:
                 raise UnsafePathError(errno.EISDIR, f"{'/'.join(parts)!r} in {str(root)!r} is a directory")
         except FileNotFoundError:
             pass
-        _write_at(fd, parts[-1], data, uid=uid)
+        _write_at(fd, parts[-1], data, uid=uid, mode=mode)
     return root.joinpath(*parts)
 
 
@@ -245,7 +247,8 @@ class QuotaStore:
             if got is None:
                 continue
             try:
-                written = write_new(dst, rel, got[0], uid=uid)
+                # Permission bits only (an executable stays executable; no set-id bits, ever).
+                written = write_new(dst, rel, got[0], uid=uid, mode=stat.S_IMODE(got[1].st_mode) & 0o755)
                 st = os.stat(written, follow_symlinks=False)
                 dst_seen[rel] = (st.st_size, st.st_mtime_ns, st.st_ino)
             except OSError as e:
