@@ -130,11 +130,13 @@ async def test_dumped_config_masks_credentials_and_round_trips(server: tuple[int
     dumped = tool.dump_component()
     assert dumped.provider == "autogen_ext.tools.http.HttpTool"
     text = dumped.to_json()
-    assert "s3cret" not in text and "**********" in text and "blue" in text
+    # every header value is masked (fail closed: a credential header need not be named like one)
+    assert "s3cret" not in text and "**********" in text and "blue" not in text
     loaded = load_component(ComponentModel.model_validate(json.loads(dumped.to_json(reveal_secrets=True))))
     assert isinstance(loaded, HttpTool)
     await loaded.run_json({"user": "ada"}, CancellationToken())
     assert recorder.requests[0]["headers"]["Authorization"] == "Bearer s3cret"
+    assert recorder.requests[0]["headers"]["X-Team"] == "blue"
 
 
 def test_bad_configuration_is_refused_with_the_reason() -> None:

@@ -93,13 +93,14 @@ class BaseAzureAISearchTool(BaseTool[SearchQuery, SearchResults], Component[Azur
                 "Supports full-text search with optional filters and semantic capabilities."
             )
         super().__init__(SearchQuery, SearchResults, name, description)
+        self._credential = _credential(credential)
         try:
             self.search_config = AzureAISearchConfig(
                 name=name,
                 description=description,
                 endpoint=endpoint,
                 index_name=index_name,
-                credential=_credential(credential),
+                credential=None,
                 api_version=api_version or DEFAULT_API_VERSION,
                 query_type=query_type,
                 search_fields=search_fields,
@@ -142,7 +143,7 @@ class BaseAzureAISearchTool(BaseTool[SearchQuery, SearchResults], Component[Azur
             self._client = aio.SearchClient(
                 endpoint=config.endpoint,
                 index_name=config.index_name,
-                credential=config.credential,
+                credential=self._credential,
                 api_version=config.api_version,
             )
         return self._client
@@ -254,10 +255,9 @@ class BaseAzureAISearchTool(BaseTool[SearchQuery, SearchResults], Component[Azur
 
     def _to_config(self) -> AzureAISearchConfig:
         credentials = require("azure.core.credentials", extra="azure", package="azure-core")
-        credential = self.search_config.credential
-        if isinstance(credential, credentials.AzureKeyCredential):
-            credential = {"api_key": SecretStr(credential.key)}
-        return self.search_config.model_copy(update={"credential": credential})
+        if not isinstance(self._credential, credentials.AzureKeyCredential):
+            raise ComponentError("AzureAISearchTool: a token credential cannot be written into a config")
+        return self.search_config.model_copy(update={"credential": {"api_key": SecretStr(self._credential.key)}})
 
     @classmethod
     def _from_config(cls, config: AzureAISearchConfig) -> Self:

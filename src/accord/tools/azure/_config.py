@@ -22,7 +22,9 @@ class AzureAISearchConfig(BaseModel):
     description: str | None = Field(default=None, description="Description explaining the tool's purpose")
     endpoint: str = Field(description="The full URL of your Azure AI Search service")
     index_name: str = Field(description="Name of the search index to query")
-    credential: Any = Field(description="Azure credential for authentication (API key or token-based)")
+    credential: dict[str, SecretStr] | None = Field(
+        default=None, description="{'api_key': ...} (masked when written out); a token credential is not serialisable"
+    )
     api_version: str = Field(default=DEFAULT_API_VERSION, description="Azure AI Search API version to use")
     query_type: QueryTypeLiteral = Field(default="simple", description="Type of search to perform")
     search_fields: list[str] | None = Field(default=None, description="Fields to search within documents")

@@ -30,7 +30,6 @@ _HOST = re.compile(
     r"^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$"
 )
 _IPV6 = re.compile(r"^\[?[0-9A-Fa-f:.]+\]?$")
-_SECRET_HEADER = re.compile(r"authorization|cookie|api[-_]?key|token|secret|password", re.IGNORECASE)
 _METHODS = ("GET", "POST", "PUT", "DELETE", "PATCH")
 
 
@@ -44,7 +43,7 @@ class HttpToolConfig(BaseModel):
     port: int
     path: str = Field(default="/")
     method: Literal["GET", "POST", "PUT", "DELETE", "PATCH"] | None = "POST"
-    headers: dict[str, Any] | None
+    headers: dict[str, SecretStr] | None
     json_schema: dict[str, Any]
     return_type: Literal["text", "json"] | None = "text"
     timeout: float = DEFAULT_TIMEOUT_CONFIG
@@ -83,13 +82,12 @@ def _segment(tool: str, name: str, value: Any) -> str:
     return quote(text, safe="")
 
 
-def _secret_headers(headers: dict[str, Any] | None) -> dict[str, Any] | None:
+def _secret_headers(headers: dict[str, Any] | None) -> dict[str, SecretStr] | None:
+    """Every header value is kept as a secret (masked wherever the config is written out): a header that carries a
+    credential need not be named like one."""
     if headers is None:
         return None
-    return {
-        k: SecretStr(str(v)) if _SECRET_HEADER.search(k) and not isinstance(v, SecretStr) else v
-        for k, v in headers.items()
-    }
+    return {str(k): v if isinstance(v, SecretStr) else SecretStr(str(v)) for k, v in headers.items()}
 
 
 def _plain_headers(headers: dict[str, Any] | None) -> dict[str, str]:
