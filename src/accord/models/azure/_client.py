@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import logging
 import re
 from collections.abc import AsyncGenerator, Mapping, Sequence
 from typing import Any, Self
@@ -13,16 +12,14 @@ from pydantic import BaseModel, SecretStr
 from ..._errors import ComponentError, UsageError
 from ..._imports import require
 from ...core import CancellationToken, Component, FunctionCall, Image
-from ...core.logging import LLMCallEvent, LLMStreamEndEvent, LLMStreamStartEvent
-from .._client import ChatCompletionClient, ToolChoice
-from .._model_info import ModelFamily, ModelInfo, validate_model_info
-from .._support import UsageTracker, check_request, event_logger, normalize_finish_reason, parse_r1, run_cancellable
-from .._tokens import count_messages, token_counter
+from .._client import ToolChoice
+from .._model_info import ModelInfo, validate_model_info
+from .._provider import Completion, ProviderChatCompletionClient, ProviderRequest
+from .._support import check_request, parse_r1, run_cancellable
+from .._tokens import token_counter
 from .._tool_schema import ToolInput, tool_schemas
 from .._types import (
     AssistantMessage,
-    CreateResult,
-    FinishReasons,
     FunctionExecutionResultMessage,
     LLMMessage,
     RequestUsage,
@@ -148,12 +145,13 @@ def to_azure_tools(schemas: Sequence[Mapping[str, Any]]) -> list[Any]:
     return tools
 
 
-def _finish_reason(reason: Any) -> FinishReasons:
+def _reason(reason: Any) -> str | None:
+    """The SDK's finish reason (an enum or a string) as the string the base normalises."""
     value = getattr(reason, "value", reason)
-    return normalize_finish_reason(str(value) if value is not None else None)
+    return str(value) if value is not None else None
 
 
-class AzureAIChatCompletionClient(ChatCompletionClient, Component[AzureAIChatCompletionClientConfigModel]):
+class AzureAIChatCompletionClient(ProviderChatCompletionClient, Component[AzureAIChatCompletionClientConfigModel]):
     """Chat completions from a model deployed on Azure AI Foundry or served by GitHub Models (AutoGen's
     ``AzureAIChatCompletionClient``), on the official ``azure-ai-inference`` SDK.
 
@@ -171,6 +169,7 @@ class AzureAIChatCompletionClient(ChatCompletionClient, Component[AzureAIChatCom
     written out); a token credential is a live object.
     """
 
+    _provider = "azure_ai"
     component_type = "model"
     component_config_schema = AzureAIChatCompletionClientConfigModel
     component_provider_override = "autogen_ext.models.azure.AzureAIChatCompletionClient"
@@ -182,7 +181,7 @@ class AzureAIChatCompletionClient(ChatCompletionClient, Component[AzureAIChatCom
         self._create_args = {k: v for k, v in config.items() if k in _CREATE_KEYS}
         self._model = str(config.get("model") or "")
         self._counter = token_counter(self._model or "gpt-4o")
-        self._usage = UsageTracker()
+        self._init_usage()
         self._client = self._create_client(config)
 
     @staticmethod
@@ -242,35 +241,25 @@ class AzureAIChatCompletionClient(ChatCompletionClient, Component[AzureAIChatCom
         m = _sdk()
         return m.ChatCompletionsNamedToolChoice(function=m.ChatCompletionsNamedToolChoiceFunction(name=name))
 
-    def _result(
-        self, text: str, calls: list[FunctionCall], thought: str | None, reason: Any, usage: RequestUsage
-    ) -> CreateResult:
-        if calls:
-            return CreateResult(
-                finish_reason="function_calls",
-                content=calls,
-                usage=usage,
-                cached=False,
-                thought=thought or text or None,
-            )
-        if self._model_info["family"] == ModelFamily.R1 and thought is None:
-            thought, text = parse_r1(text)
-        return CreateResult(
-            finish_reason=_finish_reason(reason), content=text, usage=usage, cached=False, thought=thought
-        )
-
-    async def create(
+    def _request(
         self,
         messages: Sequence[LLMMessage],
-        *,
-        tools: Sequence[ToolInput] = [],
-        tool_choice: ToolChoice = "auto",
-        json_output: bool | type[BaseModel] | None = None,
-        extra_create_args: Mapping[str, Any] = {},
-        cancellation_token: CancellationToken | None = None,
-    ) -> CreateResult:
+        tools: Sequence[ToolInput],
+        tool_choice: ToolChoice,
+        json_output: bool | type[BaseModel] | None,
+        extra_create_args: Mapping[str, Any],
+    ) -> ProviderRequest:
         wire, kwargs, schemas = self._prepare(messages, tools, tool_choice, json_output, extra_create_args)
-        response = await run_cancellable(self._client.complete(messages=wire, **kwargs), cancellation_token)
+        return ProviderRequest(
+            messages=messages,
+            wire_messages=[w.as_dict() for w in wire],
+            schemas=schemas,
+            payload={"messages": wire, **kwargs},
+            wire_tools=list(schemas),
+        )
+
+    async def _complete(self, request: ProviderRequest, token: CancellationToken | None) -> Completion:
+        response = await run_cancellable(self._client.complete(**request.payload), token)
         choice = response.choices[0]
         calls = [
             FunctionCall(id=c.id, arguments=c.function.arguments, name=_normalize_name(c.function.name))
@@ -280,34 +269,13 @@ class AzureAIChatCompletionClient(ChatCompletionClient, Component[AzureAIChatCom
         if response.usage is not None:
             usage = RequestUsage(response.usage.prompt_tokens, response.usage.completion_tokens)
         else:
-            usage = RequestUsage(count_messages(messages, schemas, self._counter), self._counter(text))
-        result = self._result(text, calls, None, choice.finish_reason, usage)
-        self._usage.add(usage)
-        if event_logger.isEnabledFor(logging.INFO):
-            event_logger.info(
-                LLMCallEvent(
-                    messages=[w.as_dict() for w in wire],
-                    response=response.as_dict(),
-                    prompt_tokens=usage.prompt_tokens,
-                    completion_tokens=usage.completion_tokens,
-                )
-            )
-        return result
+            usage = self._estimate_usage(request, text, calls)
+        return Completion(text, calls, None, _reason(choice.finish_reason), usage, response.as_dict())
 
-    async def create_stream(
-        self,
-        messages: Sequence[LLMMessage],
-        *,
-        tools: Sequence[ToolInput] = [],
-        tool_choice: ToolChoice = "auto",
-        json_output: bool | type[BaseModel] | None = None,
-        extra_create_args: Mapping[str, Any] = {},
-        cancellation_token: CancellationToken | None = None,
-    ) -> AsyncGenerator[str | CreateResult, None]:
-        wire, kwargs, schemas = self._prepare(messages, tools, tool_choice, json_output, extra_create_args)
-        if event_logger.isEnabledFor(logging.INFO):
-            event_logger.info(LLMStreamStartEvent(messages=[w.as_dict() for w in wire]))
-        stream = await run_cancellable(self._client.complete(messages=wire, stream=True, **kwargs), cancellation_token)
+    async def _stream(
+        self, request: ProviderRequest, token: CancellationToken | None
+    ) -> AsyncGenerator[str | Completion, None]:
+        stream = await run_cancellable(self._client.complete(stream=True, **request.payload), token)
         text_parts: list[str] = []
         slots: dict[Any, dict[str, str]] = {}
         reason: Any = None
@@ -344,18 +312,11 @@ class AzureAIChatCompletionClient(ChatCompletionClient, Component[AzureAIChatCom
         if reported is not None:
             usage = RequestUsage(reported.prompt_tokens, reported.completion_tokens)
         else:
-            usage = RequestUsage(count_messages(messages, schemas, self._counter), self._counter(text))
-        result = self._result(text, calls, None, reason, usage)
-        self._usage.add(usage)
-        if event_logger.isEnabledFor(logging.INFO):
-            event_logger.info(
-                LLMStreamEndEvent(
-                    response=result.model_dump(),
-                    prompt_tokens=usage.prompt_tokens,
-                    completion_tokens=usage.completion_tokens,
-                )
-            )
-        yield result
+            usage = self._estimate_usage(request, text, calls)
+        yield Completion(text, calls, None, _reason(reason), usage)
+
+    def _context_window(self) -> int:
+        return DEFAULT_CONTEXT_WINDOW
 
     # -- the rest of the protocol -----------------------------------------------------------------------------
 
@@ -364,22 +325,6 @@ class AzureAIChatCompletionClient(ChatCompletionClient, Component[AzureAIChatCom
 
     def add_usage(self, usage: RequestUsage) -> None:
         self._usage.add(usage)
-
-    def actual_usage(self) -> RequestUsage:
-        return self._usage.actual
-
-    def total_usage(self) -> RequestUsage:
-        return self._usage.total
-
-    def count_tokens(self, messages: Sequence[LLMMessage], *, tools: Sequence[ToolInput] = []) -> int:
-        return count_messages(messages, tool_schemas(tools), self._counter)
-
-    def remaining_tokens(self, messages: Sequence[LLMMessage], *, tools: Sequence[ToolInput] = []) -> int:
-        return DEFAULT_CONTEXT_WINDOW - self.count_tokens(messages, tools=tools)
-
-    @property
-    def model_info(self) -> ModelInfo:
-        return self._model_info
 
     def _to_config(self) -> AzureAIChatCompletionClientConfigModel:
         credentials = require("azure.core.credentials", extra="azure", package="azure-core")
